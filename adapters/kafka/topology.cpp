@@ -1,0 +1,62 @@
+#include "adapters/kafka/topology.hpp"
+
+#include "domain/role/role.hpp"
+#include "domain/setting/setting.hpp"
+
+namespace lf::adapters::kafka {
+
+std::vector<std::string> all_stream_types() {
+  return {domain::role::kStreamType, domain::setting::kStreamType};
+}
+
+std::string topic_for(std::string_view stream_type) { return "labelfleet." + std::string(stream_type) + ".v1"; }
+
+std::vector<std::string> all_topics() {
+  std::vector<std::string> out;
+  for (const auto& t : all_stream_types()) {
+    out.push_back(topic_for(t));
+  }
+  return out;
+}
+
+std::int32_t murmur2(std::string_view data) {
+  // Kafka's org.apache.kafka.common.utils.Utils.murmur2, seed 0x9747b28c.
+  constexpr std::uint32_t seed = 0x9747b28cU;
+  constexpr std::uint32_t m = 0x5bd1e995U;
+  constexpr int r = 24;
+  const auto length = static_cast<std::uint32_t>(data.size());
+  std::uint32_t h = seed ^ length;
+  const std::uint32_t length4 = length / 4;
+  const auto* bytes = reinterpret_cast<const unsigned char*>(data.data());
+  for (std::uint32_t i = 0; i < length4; ++i) {
+    const std::uint32_t i4 = i * 4;
+    std::uint32_t k = static_cast<std::uint32_t>(bytes[i4 + 0]) | (static_cast<std::uint32_t>(bytes[i4 + 1]) << 8U) |
+                      (static_cast<std::uint32_t>(bytes[i4 + 2]) << 16U) |
+                      (static_cast<std::uint32_t>(bytes[i4 + 3]) << 24U);
+    k *= m;
+    k ^= k >> r;
+    k *= m;
+    h *= m;
+    h ^= k;
+  }
+  const std::uint32_t tail = length4 * 4;
+  switch (length % 4) {
+    case 3: h ^= static_cast<std::uint32_t>(bytes[tail + 2]) << 16U; [[fallthrough]];
+    case 2: h ^= static_cast<std::uint32_t>(bytes[tail + 1]) << 8U; [[fallthrough]];
+    case 1:
+      h ^= static_cast<std::uint32_t>(bytes[tail]);
+      h *= m;
+      break;
+    default: break;
+  }
+  h ^= h >> 13U;
+  h *= m;
+  h ^= h >> 15U;
+  return static_cast<std::int32_t>(h);
+}
+
+int partition_for(std::string_view key, int partitions) {
+  return static_cast<int>((static_cast<std::uint32_t>(murmur2(key)) & 0x7fffffffU) % static_cast<std::uint32_t>(partitions));
+}
+
+}  // namespace lf::adapters::kafka

@@ -1,0 +1,24 @@
+#pragma once
+// Topic layout (docs/adr/0003-topics-and-envelope.md): one topic per stream type,
+// "labelfleet.<stream type>.v1", a fixed number of partitions, key = stream id, partition =
+// Kafka's default murmur2 partitioner of the key, computed here so every part (relay, the
+// write path waiting for read-your-writes) agrees without asking the broker.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lf::adapters::kafka {
+
+inline constexpr int kPartitions = 4;
+
+std::string topic_for(std::string_view stream_type);
+// Every topic the product writes (one per stream type known to the build).
+std::vector<std::string> all_topics();
+std::vector<std::string> all_stream_types();
+// murmur2(key) & 0x7fffffff % partitions: the Java client's default, so other producers and
+// tools agree with us on where a key lives.
+int partition_for(std::string_view key, int partitions = kPartitions);
+std::int32_t murmur2(std::string_view data);
+
+}  // namespace lf::adapters::kafka

@@ -1,0 +1,364 @@
+#include "adapters/postgres/event_store.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "adapters/common/clock.hpp"
+#include "adapters/common/log.hpp"
+
+namespace lf::adapters::pg {
+namespace {
+
+using ports::AppendErrc;
+using ports::AppendError;
+
+// Postgres text[] literal: every element double-quoted, with " and \ escaped.
+std::string text_array(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) {
+      out += ',';
+    }
+    out += '"';
+    for (const char c : items[i]) {
+      if (c == '"' || c == '\\') {
+        out += '\\';
+      }
+      out += c;
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
+std::string metadata_json(const domain::Metadata& m) {
+  return R"({"commandId":")" + log::json_escape(m.command_id) + R"(","causationId":")" +
+         log::json_escape(m.causation_id) + R"(","correlationId":")" + log::json_escape(m.correlation_id) +
+         R"(","actor":")" + log::json_escape(m.actor) + "\"}";
+}
+
+using ClaimKey = std::pair<std::string, std::string>;
+
+}  // namespace
+
+const char* const kEventColumns =
+    "position, event_id::text, stream_id, stream_type, stream_version, event_type, schema_version, data::text, "
+    "metadata->>'commandId', metadata->>'causationId', metadata->>'correlationId', metadata->>'actor', "
+    "to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+
+domain::RecordedEvent to_recorded_event(const pqxx::row& r) {
+  domain::RecordedEvent e;
+  e.position = r[0].as<std::int64_t>();
+  e.event_id = r[1].as<std::string>();
+  e.stream_id = r[2].as<std::string>();
+  e.stream_type = r[3].as<std::string>();
+  e.stream_version = r[4].as<std::int64_t>();
+  e.type = r[5].as<std::string>();
+  e.schema_version = r[6].as<int>();
+  e.data_json = r[7].as<std::string>();
+  e.metadata.command_id = r[8].as<std::string>("");
+  e.metadata.causation_id = r[9].as<std::string>("");
+  e.metadata.correlation_id = r[10].as<std::string>("");
+  e.metadata.actor = r[11].as<std::string>("");
+  e.recorded_at = r[12].as<std::string>();
+  return e;
+}
+
+PgEventStore::PgEventStore(std::string url, EventStoreOptions options)
+    : url_(std::move(url)), options_(options), pool_(url_, options.read_pool_size) {
+  appender_ = std::thread([this] { run(); });
+}
+
+PgEventStore::~PgEventStore() {
+  {
+    const std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  appender_.join();
+}
+
+void PgEventStore::on_commit(std::function<void(std::int64_t)> listener) {
+  const std::lock_guard lock(mu_);
+  on_commit_ = std::move(listener);
+}
+
+void PgEventStore::before_commit_for_test(std::function<void()> hook) {
+  const std::lock_guard lock(mu_);
+  before_commit_ = std::move(hook);
+}
+
+std::future<ports::AppendResult> PgEventStore::append(ports::AppendRequest request) {
+  Pending p{std::move(request), {}};
+  auto fut = p.promise.get_future();
+  {
+    const std::lock_guard lock(mu_);
+    queue_.push_back(std::move(p));
+  }
+  cv_.notify_one();
+  return fut;
+}
+
+void PgEventStore::run() {
+  for (;;) {
+    std::vector<Pending> batch;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty() && stopping_) {
+        return;
+      }
+      while (!queue_.empty() && batch.size() < options_.max_batch) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    process(batch);
+  }
+}
+
+void PgEventStore::process(std::vector<Pending>& batch) {
+  // Outcome per request, decided in memory under the log_head lock, written in one go.
+  std::vector<ports::AppendResult> results(batch.size(), std::unexpected(AppendError{AppendErrc::unavailable, ""}));
+  std::int64_t head = 0;
+  std::function<void()> hook;
+  std::function<void(std::int64_t)> listener;
+  {
+    const std::lock_guard lock(mu_);
+    hook = before_commit_;
+    listener = on_commit_;
+  }
+  try {
+    if (!writer_ || !writer_->is_open()) {
+      writer_ = connect(url_);
+    }
+    pqxx::work tx(*writer_);
+    head = tx.exec("SELECT position FROM log_head WHERE singleton FOR UPDATE")[0][0].as<std::int64_t>();
+
+    std::vector<std::string> keys;
+    std::vector<std::string> stream_ids;
+    std::vector<std::string> claim_scopes;
+    std::vector<std::string> claim_values;
+    for (const auto& p : batch) {
+      stream_ids.push_back(p.request.stream_id);
+      if (p.request.idempotency) {
+        keys.push_back(p.request.idempotency->key);
+      }
+      for (const auto* list : {&p.request.claims, &p.request.releases}) {
+        for (const auto& c : *list) {
+          claim_scopes.push_back(c.scope);
+          claim_values.push_back(c.value);
+        }
+      }
+    }
+
+    std::map<std::string, ports::IdempotencyRecord> seen;
+    if (!keys.empty()) {
+      for (const auto& r : tx.exec_params(
+               "SELECT idempotency_key, fingerprint, status, body FROM commands WHERE idempotency_key = ANY($1::text[])",
+               text_array(keys))) {
+        seen[r[0].as<std::string>()] = {r[0].as<std::string>(), r[1].as<std::string>(),
+                                        {r[2].as<int>(), r[3].as<std::string>()}};
+      }
+    }
+    std::map<std::string, std::int64_t> versions;
+    for (const auto& r :
+         tx.exec_params("SELECT stream_id, version FROM streams WHERE stream_id = ANY($1::text[])", text_array(stream_ids))) {
+      versions[r[0].as<std::string>()] = r[1].as<std::int64_t>();
+    }
+    std::map<ClaimKey, std::string> claims_before;
+    if (!claim_scopes.empty()) {
+      for (const auto& r : tx.exec_params(
+               "SELECT c.scope, c.value, c.stream_id FROM unique_claims c "
+               "JOIN unnest($1::text[], $2::text[]) AS k(scope, value) ON c.scope = k.scope AND c.value = k.value",
+               text_array(claim_scopes), text_array(claim_values))) {
+        claims_before[{r[0].as<std::string>(), r[1].as<std::string>()}] = r[2].as<std::string>();
+      }
+    }
+    auto claims = claims_before;
+    std::map<std::string, std::pair<std::string, std::int64_t>> stream_rows;  // stream -> (type, version)
+
+    std::string events_sql;
+    std::string commands_sql;
+    std::int64_t next = head;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      const auto& rq = batch[i].request;
+      if (rq.idempotency) {
+        const auto it = seen.find(rq.idempotency->key);
+        if (it != seen.end()) {
+          if (it->second.fingerprint != rq.idempotency->fingerprint) {
+            results[i] = std::unexpected(AppendError{AppendErrc::idempotency_mismatch,
+                                                     "Idempotency-Key was already used for a different request"});
+          } else {
+            results[i] = ports::Appended{0, 0, 0, it->second.result};
+          }
+          continue;
+        }
+      }
+      const auto current = versions.count(rq.stream_id) != 0 ? versions[rq.stream_id] : 0;
+      if (current != rq.expected_version) {
+        results[i] = std::unexpected(AppendError{AppendErrc::version_conflict, "The resource was changed concurrently"});
+        continue;
+      }
+      bool taken = false;
+      for (const auto& c : rq.claims) {
+        const auto it = claims.find({c.scope, c.value});
+        const bool released_here = std::any_of(rq.releases.begin(), rq.releases.end(), [&](const auto& r) {
+          return r.scope == c.scope && r.value == c.value;
+        });
+        if (it != claims.end() && it->second != rq.stream_id && !released_here) {
+          taken = true;
+        }
+      }
+      if (taken) {
+        results[i] = std::unexpected(AppendError{AppendErrc::unique_conflict, "The value is already in use"});
+        continue;
+      }
+      for (const auto& r : rq.releases) {
+        const auto it = claims.find({r.scope, r.value});
+        if (it != claims.end() && it->second == rq.stream_id) {
+          claims.erase(it);
+        }
+      }
+      for (const auto& c : rq.claims) {
+        claims[{c.scope, c.value}] = rq.stream_id;
+      }
+      const auto meta = metadata_json(rq.metadata);
+      const auto recorded_at = rq.recorded_at.empty() ? now_rfc3339() : rq.recorded_at;
+      ports::Appended ok{next + 1, next, current, std::nullopt};
+      for (const auto& ev : rq.events) {
+        ++next;
+        ++ok.stream_version;
+        events_sql += events_sql.empty() ? "" : ",";
+        events_sql += "(" + std::to_string(next) + "," + tx.quote(new_uuid()) + "::uuid," + tx.quote(rq.stream_id) +
+                      "," + tx.quote(rq.stream_type) + "," + std::to_string(ok.stream_version) + "," +
+                      tx.quote(ev.type) + "," + std::to_string(ev.schema_version) + "," + tx.quote(ev.data_json) +
+                      "::json," + tx.quote(meta) + "::json," + tx.quote(recorded_at) + "::timestamptz)";
+      }
+      ok.last_position = next;
+      versions[rq.stream_id] = ok.stream_version;
+      stream_rows[rq.stream_id] = {rq.stream_type, ok.stream_version};
+      if (rq.idempotency) {
+        seen[rq.idempotency->key] = *rq.idempotency;
+        commands_sql += commands_sql.empty() ? "" : ",";
+        commands_sql += "(" + tx.quote(rq.idempotency->key) + "," + tx.quote(rq.idempotency->fingerprint) + "," +
+                        tx.quote(rq.stream_id) + "," + std::to_string(rq.idempotency->result.status) + "," +
+                        tx.quote(rq.idempotency->result.body) + "," +
+                        (rq.events.empty() ? std::string("NULL") : std::to_string(ok.first_position)) + ")";
+      }
+      results[i] = ok;
+    }
+
+    if (!events_sql.empty()) {
+      tx.exec(
+          "INSERT INTO events (position, event_id, stream_id, stream_type, stream_version, event_type, "
+          "schema_version, data, metadata, recorded_at) VALUES " +
+          events_sql);
+    }
+    if (!stream_rows.empty()) {
+      std::string sql;
+      for (const auto& [id, row] : stream_rows) {
+        sql += sql.empty() ? "" : ",";
+        sql += "(" + tx.quote(id) + "," + tx.quote(row.first) + "," + std::to_string(row.second) + ")";
+      }
+      tx.exec("INSERT INTO streams (stream_id, stream_type, version) VALUES " + sql +
+              " ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version");
+    }
+    if (!commands_sql.empty()) {
+      tx.exec("INSERT INTO commands (idempotency_key, fingerprint, stream_id, status, body, first_position) VALUES " +
+              commands_sql);
+    }
+    // Claims: delete what changed hands or went away, then insert what is new.
+    std::string del;
+    std::string ins;
+    for (const auto& [k, owner] : claims_before) {
+      const auto it = claims.find(k);
+      if (it == claims.end() || it->second != owner) {
+        del += del.empty() ? "" : ",";
+        del += "(" + tx.quote(k.first) + "," + tx.quote(k.second) + ")";
+      }
+    }
+    for (const auto& [k, owner] : claims) {
+      const auto it = claims_before.find(k);
+      if (it == claims_before.end() || it->second != owner) {
+        ins += ins.empty() ? "" : ",";
+        ins += "(" + tx.quote(k.first) + "," + tx.quote(k.second) + "," + tx.quote(owner) + ")";
+      }
+    }
+    if (!del.empty()) {
+      tx.exec("DELETE FROM unique_claims WHERE (scope, value) IN (" + del + ")");
+    }
+    if (!ins.empty()) {
+      tx.exec("INSERT INTO unique_claims (scope, value, stream_id) VALUES " + ins);
+    }
+    if (next != head) {
+      tx.exec_params("UPDATE log_head SET position = $1 WHERE singleton", next);
+      tx.exec("NOTIFY labelfleet_events");
+    }
+    if (hook) {
+      hook();
+    }
+    tx.commit();
+    head = next;
+  } catch (const std::exception& e) {
+    // Nothing of this batch was committed (or we cannot know: the commit may have been lost
+    // with the connection). Report unavailable; a retry with the same Idempotency-Key is safe.
+    log::error("append batch failed", {{"error", e.what()}, log::num("requests", static_cast<long long>(batch.size()))});
+    writer_.reset();
+    for (auto& p : batch) {
+      p.promise.set_value(std::unexpected(AppendError{AppendErrc::unavailable, "The event store is unavailable"}));
+    }
+    return;
+  }
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    batch[i].promise.set_value(std::move(results[i]));
+  }
+  if (listener) {
+    listener(head);
+  }
+}
+
+std::vector<domain::RecordedEvent> PgEventStore::read_stream(const std::string& stream_id) {
+  auto conn = pool_.acquire();
+  pqxx::read_transaction tx(*conn);
+  std::vector<domain::RecordedEvent> out;
+  for (const auto& r : tx.exec_params(std::string("SELECT ") + kEventColumns +
+                                          " FROM events WHERE stream_id = $1 ORDER BY stream_version",
+                                      stream_id)) {
+    out.push_back(to_recorded_event(r));
+  }
+  return out;
+}
+
+std::vector<domain::RecordedEvent> PgEventStore::read_all(std::int64_t after, std::size_t limit) {
+  auto conn = pool_.acquire();
+  pqxx::read_transaction tx(*conn);
+  std::vector<domain::RecordedEvent> out;
+  for (const auto& r : tx.exec_params(std::string("SELECT ") + kEventColumns +
+                                          " FROM events WHERE position > $1 ORDER BY position LIMIT $2",
+                                      after, static_cast<std::int64_t>(limit))) {
+    out.push_back(to_recorded_event(r));
+  }
+  return out;
+}
+
+std::optional<ports::IdempotencyRecord> PgEventStore::find_command(const std::string& key) {
+  auto conn = pool_.acquire();
+  pqxx::read_transaction tx(*conn);
+  const auto r = tx.exec_params("SELECT idempotency_key, fingerprint, status, body FROM commands WHERE idempotency_key = $1", key);
+  if (r.empty()) {
+    return std::nullopt;
+  }
+  return ports::IdempotencyRecord{r[0][0].as<std::string>(), r[0][1].as<std::string>(),
+                                  {r[0][2].as<int>(), r[0][3].as<std::string>()}};
+}
+
+std::int64_t PgEventStore::head_position() {
+  auto conn = pool_.acquire();
+  pqxx::read_transaction tx(*conn);
+  return tx.exec("SELECT position FROM log_head")[0][0].as<std::int64_t>();
+}
+
+}  // namespace lf::adapters::pg

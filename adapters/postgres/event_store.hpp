@@ -1,0 +1,71 @@
+#pragma once
+// PostgreSQL implementation of the EventStore port.
+//
+// Appends from concurrent callers go through one appender thread that drains its queue into
+// a single transaction (group commit): one fsync for the whole batch. Inside that
+// transaction it first locks the log_head row, which serialises appenders across processes
+// and makes positions dense and assigned in commit order (guarantee 9).
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "adapters/postgres/connection_pool.hpp"
+#include "domain/ports/event_store.hpp"
+
+namespace lf::adapters::pg {
+
+struct EventStoreOptions {
+  std::size_t max_batch = 512;  // requests per transaction
+  std::size_t read_pool_size = 8;
+};
+
+class PgEventStore final : public ports::EventStore {
+ public:
+  PgEventStore(std::string url, EventStoreOptions options = {});
+  ~PgEventStore() override;
+  PgEventStore(const PgEventStore&) = delete;
+  PgEventStore& operator=(const PgEventStore&) = delete;
+
+  std::future<ports::AppendResult> append(ports::AppendRequest request) override;
+  std::vector<domain::RecordedEvent> read_stream(const std::string& stream_id) override;
+  std::vector<domain::RecordedEvent> read_all(std::int64_t after, std::size_t limit) override;
+  std::optional<ports::IdempotencyRecord> find_command(const std::string& key) override;
+  std::int64_t head_position() override;
+
+  // Called after every committed batch with the new head position (wakes the in-process relay).
+  void on_commit(std::function<void(std::int64_t)> listener);
+  // Test seam: runs inside the append transaction just before COMMIT.
+  void before_commit_for_test(std::function<void()> hook);
+
+  ConnectionPool& pool() { return pool_; }
+
+ private:
+  struct Pending {
+    ports::AppendRequest request;
+    std::promise<ports::AppendResult> promise;
+  };
+  void run();
+  void process(std::vector<Pending>& batch);
+
+  std::string url_;
+  EventStoreOptions options_;
+  ConnectionPool pool_;
+  std::unique_ptr<pqxx::connection> writer_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Pending> queue_;
+  bool stopping_ = false;
+  std::function<void(std::int64_t)> on_commit_;
+  std::function<void()> before_commit_;
+  std::thread appender_;
+};
+
+// Maps one row of the events table (selected with kEventColumns) to a RecordedEvent.
+domain::RecordedEvent to_recorded_event(const pqxx::row& row);
+extern const char* const kEventColumns;
+
+}  // namespace lf::adapters::pg

@@ -1,0 +1,30 @@
+#pragma once
+// Where the write path learns that a projection has caught up with a position it appended,
+// so a GET right after a successful write sees its effect (read-your-writes).
+// The projector runtime calls advance() after committing; in a process without a projector
+// (`labelfleet api`), a poller feeds it from the projection_checkpoints table.
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+
+namespace lf::adapters::projection {
+
+class ProgressBoard {
+ public:
+  // The projection has applied every event of `partition` up to `position`.
+  void advance(const std::string& projection, int partition, std::int64_t position);
+  // Waits until the projection has applied `position` on `partition`; false on timeout.
+  bool wait_for(const std::string& projection, int partition, std::int64_t position,
+                std::chrono::milliseconds timeout);
+  std::int64_t applied(const std::string& projection, int partition);
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<std::pair<std::string, int>, std::int64_t> applied_;
+};
+
+}  // namespace lf::adapters::projection

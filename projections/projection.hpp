@@ -1,0 +1,32 @@
+#pragma once
+// A read model: its tables, and how each event of the log changes them.
+// The runtime (adapters/kafka/projector, adapters/postgres/replay) owns transactions and
+// checkpoints; a projection only issues SQL inside the transaction it is handed.
+#include <memory>
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+#include "domain/common/event.hpp"
+
+namespace lf::projections {
+
+class Projection {
+ public:
+  virtual ~Projection() = default;
+  virtual std::string name() const = 0;                       // e.g. "roles"
+  virtual std::vector<std::string> stream_types() const = 0;  // the streams it reads, e.g. {"role"}
+  virtual void create(pqxx::work& tx) const = 0;              // CREATE TABLE IF NOT EXISTS …
+  virtual void drop(pqxx::work& tx) const = 0;                // DROP TABLE IF EXISTS …
+  // Applies one event. Called once per event, in stream-version order per stream; events of
+  // other types of the same stream must be ignored (the log may grow new event types).
+  virtual void apply(pqxx::work& tx, const domain::RecordedEvent& event) const = 0;
+  // The columns that identify the read model's rows, for equality checks after a rebuild:
+  // "SELECT … FROM <table> ORDER BY …" statements whose results must be identical.
+  virtual std::vector<std::string> snapshot_queries() const = 0;
+};
+
+// Every projection of the product, in a stable order.
+std::vector<std::shared_ptr<const Projection>> all();
+
+}  // namespace lf::projections
