@@ -26,6 +26,9 @@ class Projection {
   virtual std::vector<std::string> snapshot_queries() const = 0;
 };
 
+// SQL expression rendering a timestamptz column as the API's time format.
+std::string iso_time(const std::string& column);
+
 // Every projection of the product, in a stable order.
 std::vector<std::shared_ptr<const Projection>> all();
 

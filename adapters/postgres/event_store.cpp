@@ -301,6 +301,7 @@ void PgEventStore::process(std::vector<Pending>& batch) {
       hook();
     }
     tx.commit();
+    ++batches_committed_;
     head = next;
   } catch (const std::exception& e) {
     // Nothing of this batch was committed (or we cannot know: the commit may have been lost

@@ -42,6 +42,8 @@ class PgEventStore final : public ports::EventStore {
   void before_commit_for_test(std::function<void()> hook);
 
   ConnectionPool& pool() { return pool_; }
+  // Transactions committed by the appender so far (group commit: fewer than requests).
+  std::uint64_t batches_committed() const { return batches_committed_.load(); }
 
  private:
   struct Pending {
@@ -61,6 +63,7 @@ class PgEventStore final : public ports::EventStore {
   bool stopping_ = false;
   std::function<void(std::int64_t)> on_commit_;
   std::function<void()> before_commit_;
+  std::atomic<std::uint64_t> batches_committed_{0};
   std::thread appender_;
 };
 

@@ -1,1 +1,276 @@
-int main() { return 0; }
+// labelfleet: one executable, one subcommand per part (see `labelfleet --help`).
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "adapters/app/command_executor.hpp"
+#include "adapters/common/log.hpp"
+#include "adapters/http/router.hpp"
+#include "adapters/http/server.hpp"
+#include "adapters/http/services.hpp"
+#include "adapters/kafka/embedded_cluster.hpp"
+#include "adapters/kafka/projector.hpp"
+#include "adapters/kafka/relay.hpp"
+#include "adapters/kafka/topics.hpp"
+#include "adapters/metrics/metrics.hpp"
+#include "adapters/postgres/event_store.hpp"
+#include "adapters/postgres/id_allocator.hpp"
+#include "adapters/postgres/migrations.hpp"
+#include "adapters/projection/checkpoint_poller.hpp"
+#include "adapters/projection/progress_board.hpp"
+#include "adapters/projection/replay.hpp"
+#include "cmd/labelfleet/config.hpp"
+#include "projections/projection.hpp"
+
+namespace {
+
+using namespace lf;
+namespace log = lf::adapters::log;
+
+constexpr const char* kUsage = R"(labelfleet — control plane for annotation fleets (event-sourced)
+
+Usage: labelfleet <command> [options]
+
+Commands:
+  serve       every part in one process: HTTP API, relay, projectors, and (when
+              KAFKA_BROKERS is unset) an embedded Kafka-protocol cluster on 127.0.0.1
+  api         the HTTP API alone (reads read models, appends events)
+  relay       publishes committed events from PostgreSQL to Kafka, in log order
+  projector   builds the read models from the Kafka topics
+  migrate     applies the database migrations and exits
+  replay      drops and rebuilds projections from the PostgreSQL log:
+              labelfleet replay <name>|--all   (names: roles, settings)
+
+Environment:
+  DATABASE_URL                       libpq URL of PostgreSQL (required)
+  KAFKA_BROKERS                      bootstrap servers; unset = embedded cluster (serve only)
+  LABELFLEET_HTTP_PORT               HTTP port (default 8080)
+  LABELFLEET_RUN_DIR                 where the embedded broker address is written
+                                     (<dir>/kafka.bootstrap; default .run)
+  LABELFLEET_HTTP_THREADS            Pistache reactor threads (default 2)
+  LABELFLEET_HTTP_WORKERS            request handler threads (default 64)
+  LABELFLEET_HTTP_MAX_BODY           largest accepted request body in bytes (default 1048576)
+  LABELFLEET_CONSISTENCY_TIMEOUT_MS  how long a write waits for its read model (default 5000)
+  LABELFLEET_LOG_LEVEL               debug|info|warn|error (default info)
+
+Run `labelfleet <command> --help` for one command.
+)";
+
+std::string command_help(const std::string& cmd) {
+  if (cmd == "serve") {
+    return "labelfleet serve\n  Runs api, relay and projectors in one process. Without KAFKA_BROKERS it starts an\n"
+           "  embedded Kafka-protocol cluster, logs its address and writes it to $LABELFLEET_RUN_DIR/kafka.bootstrap;\n"
+           "  the relay then republishes the whole log into it (consumers skip what they have applied).\n"
+           "  Needs DATABASE_URL. Stops cleanly on SIGINT/SIGTERM.\n";
+  }
+  if (cmd == "api") {
+    return "labelfleet api\n  Serves the REST API on LABELFLEET_HTTP_PORT. Writes wait until the projector (another\n"
+           "  process) has applied them, seen through the projection_checkpoints table. Needs DATABASE_URL.\n";
+  }
+  if (cmd == "relay") {
+    return "labelfleet relay\n  Publishes every committed event to Kafka in log order, crash-safe (resumes from its\n"
+           "  checkpoint). Needs DATABASE_URL and KAFKA_BROKERS.\n";
+  }
+  if (cmd == "projector") {
+    return "labelfleet projector\n  Consumes the event topics (consumer groups labelfleet-projection-<name>) and applies\n"
+           "  them to the read models exactly once. Needs DATABASE_URL and KAFKA_BROKERS.\n";
+  }
+  if (cmd == "migrate") {
+    return "labelfleet migrate\n  Applies pending migrations (every other command also does this at start). Needs DATABASE_URL.\n";
+  }
+  if (cmd == "replay") {
+    return "labelfleet replay <projection>|--all\n  Drops the named read model(s) and rebuilds them from the event log in\n"
+           "  PostgreSQL, in one transaction each. Safe while projectors run. Needs DATABASE_URL.\n";
+  }
+  return "";
+}
+
+// Blocks SIGINT/SIGTERM in every thread (call before starting any), then waits for one.
+sigset_t block_stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  return set;
+}
+
+void wait_for_stop(const sigset_t& set) {
+  int sig = 0;
+  sigwait(&set, &sig);
+  log::info("stopping", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
+}
+
+int run_replay(const cmd::Config& config, const std::vector<std::string>& args) {
+  if (args.empty()) {
+    std::cerr << command_help("replay");
+    return 2;
+  }
+  const bool all = args[0] == "--all";
+  bool found = false;
+  for (const auto& projection : projections::all()) {
+    if (!all && projection->name() != args[0]) {
+      continue;
+    }
+    found = true;
+    auto conn = adapters::pg::connect(config.database_url);
+    const auto r = adapters::projection::rebuild(*conn, *projection);
+    log::info("projection rebuilt", {{"projection", projection->name()},
+                                     log::num("events", r.events_applied),
+                                     log::num("up_to_position", r.up_to_position)});
+  }
+  if (!found) {
+    std::cerr << "unknown projection: " << args[0] << " (known: roles, settings)\n";
+    return 2;
+  }
+  return 0;
+}
+
+// The parts of one process, started in dependency order and stopped in reverse.
+int run_parts(const cmd::Config& config, bool api, bool relay, bool projector) {
+  const auto signals = block_stop_signals();
+  adapters::pg::migrate(config.database_url);
+
+  std::unique_ptr<adapters::kafka::EmbeddedCluster> cluster;
+  std::string brokers;
+  if (config.brokers) {
+    brokers = *config.brokers;
+  } else {
+    if (!(api && relay && projector)) {
+      throw std::invalid_argument("KAFKA_BROKERS is required for this command (the embedded cluster lives in `serve`)");
+    }
+    cluster = std::make_unique<adapters::kafka::EmbeddedCluster>();
+    brokers = cluster->bootstraps();
+    if (auto created = adapters::kafka::ensure_topics(*cluster); !created) {
+      throw std::runtime_error("cannot create topics in the embedded cluster: " + created.error());
+    }
+    std::filesystem::create_directories(config.run_dir);
+    std::ofstream(std::filesystem::path(config.run_dir) / "kafka.bootstrap") << brokers << "\n";
+    log::info("embedded kafka started", {{"bootstrap", brokers},
+                                         {"file", (std::filesystem::path(config.run_dir) / "kafka.bootstrap").string()}});
+  }
+
+  adapters::metrics::Metrics metrics;
+  adapters::projection::ProgressBoard board;
+  const auto all = projections::all();
+
+  std::unique_ptr<adapters::kafka::Relay> relay_part;
+  if (relay) {
+    adapters::kafka::RelayConfig options;
+    options.database_url = config.database_url;
+    options.brokers = brokers;
+    options.republish_from_start = cluster != nullptr;
+    options.topic_setup = cluster ? adapters::kafka::TopicSetup::none : adapters::kafka::TopicSetup::admin_api;
+    relay_part = std::make_unique<adapters::kafka::Relay>(options);
+    relay_part->start();
+  }
+  std::vector<std::unique_ptr<adapters::kafka::ProjectorRuntime>> projector_parts;
+  if (projector) {
+    for (const auto& p : all) {
+      adapters::kafka::ProjectorConfig options;
+      options.database_url = config.database_url;
+      options.brokers = brokers;
+      projector_parts.push_back(std::make_unique<adapters::kafka::ProjectorRuntime>(p, options, board));
+      projector_parts.back()->start();
+    }
+  }
+
+  std::unique_ptr<adapters::pg::PgEventStore> store;
+  std::unique_ptr<adapters::pg::ConnectionPool> reads;
+  std::unique_ptr<adapters::pg::PgIdAllocator> ids;
+  std::unique_ptr<adapters::app::CommandExecutor> executor;
+  std::unique_ptr<adapters::projection::CheckpointPoller> poller;
+  std::unique_ptr<adapters::http::Services> services;
+  adapters::http::Router router;
+  std::unique_ptr<adapters::http::Server> server;
+  if (api) {
+    store = std::make_unique<adapters::pg::PgEventStore>(config.database_url);
+    if (relay_part) {
+      store->on_commit([r = relay_part.get()](std::int64_t) { r->wake(); });
+    }
+    if (!projector) {
+      poller = std::make_unique<adapters::projection::CheckpointPoller>(config.database_url, board,
+                                                                        std::chrono::milliseconds(10));
+    }
+    reads = std::make_unique<adapters::pg::ConnectionPool>(config.database_url, 16);
+    ids = std::make_unique<adapters::pg::PgIdAllocator>(*reads);
+    executor = std::make_unique<adapters::app::CommandExecutor>(
+        *store, board, metrics, std::chrono::milliseconds(config.consistency_timeout_ms));
+    services = std::make_unique<adapters::http::Services>(
+        adapters::http::Services{*store, *ids, *reads, *executor, metrics, all});
+    adapters::http::add_system_routes(router, *services);
+    adapters::http::add_role_routes(router, *services);
+    adapters::http::add_setting_routes(router, *services);
+    adapters::http::ServerOptions options;
+    options.port = config.http_port;
+    options.reactor_threads = config.http_threads;
+    options.workers = config.http_workers;
+    options.max_body = config.max_body;
+    server = std::make_unique<adapters::http::Server>(options, router, metrics);
+    server->start();
+    log::info("http listening", {log::num("port", server->port())});
+  }
+  log::info("labelfleet ready", {{"api", api ? "on" : "off"}, {"relay", relay ? "on" : "off"},
+                                 {"projector", projector ? "on" : "off"}, {"kafka", brokers}});
+
+  wait_for_stop(signals);
+  if (server) {
+    server->stop();
+  }
+  for (auto& p : projector_parts) {
+    p->stop();
+  }
+  if (relay_part) {
+    relay_part->stop();
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::cout << kUsage;
+    return args.empty() ? 2 : 0;
+  }
+  const auto& command = args[0];
+  const auto help = command_help(command);
+  if (help.empty()) {
+    std::cerr << "unknown command: " << command << "\n\n" << kUsage;
+    return 2;
+  }
+  if (args.size() > 1 && (args[1] == "--help" || args[1] == "-h")) {
+    std::cout << help;
+    return 0;
+  }
+  const auto level = cmd::env_or("LABELFLEET_LOG_LEVEL", "info");
+  log::set_level(level == "debug" ? log::Level::debug
+                 : level == "warn" ? log::Level::warn
+                 : level == "error" ? log::Level::error
+                                    : log::Level::info);
+  try {
+    const auto config = cmd::load_config();
+    if (command == "migrate") {
+      const int n = adapters::pg::migrate(config.database_url);
+      log::info("migrations done", {log::num("applied", n)});
+      return 0;
+    }
+    if (command == "replay") {
+      adapters::pg::migrate(config.database_url);
+      return run_replay(config, {args.begin() + 1, args.end()});
+    }
+    return run_parts(config, command == "serve" || command == "api", command == "serve" || command == "relay",
+                     command == "serve" || command == "projector");
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "labelfleet: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    log::error("fatal", {{"error", e.what()}});
+    return 1;
+  }
+}

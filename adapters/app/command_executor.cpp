@@ -1,0 +1,91 @@
+#include "adapters/app/command_executor.hpp"
+
+#include <rapidjson/document.h>
+#include <stdexcept>
+
+#include "adapters/common/log.hpp"
+#include "adapters/json/schema_registry.hpp"
+#include "adapters/kafka/topology.hpp"
+
+namespace lf::adapters::app {
+
+CommandExecutor::CommandExecutor(ports::EventStore& store, projection::ProgressBoard& board,
+                                 metrics::Metrics& metrics, std::chrono::milliseconds consistency_timeout)
+    : store_(store), board_(board), metrics_(metrics), consistency_timeout_(consistency_timeout) {}
+
+std::optional<std::expected<Outcome, ports::AppendError>> CommandExecutor::replay(const CommandContext& ctx) {
+  if (!ctx.idempotency_key) {
+    return std::nullopt;
+  }
+  const auto record = store_.find_command(*ctx.idempotency_key);
+  if (!record) {
+    return std::nullopt;
+  }
+  if (record->fingerprint != ctx.fingerprint) {
+    return std::unexpected(ports::AppendError{ports::AppendErrc::idempotency_mismatch, ""});
+  }
+  return Outcome{record->result, true};
+}
+
+std::expected<Outcome, ports::AppendError> CommandExecutor::execute(Decision decision, const CommandContext& ctx) {
+  if (decision.events.empty()) {
+    return Outcome{decision.success, false};  // nothing changes, nothing to record
+  }
+  // Every event leaving the domain must match its published schema: a mismatch is a bug in
+  // this build, not the caller's fault, so it is exceptional (500) and nothing is appended.
+  const auto& registry = json::SchemaRegistry::instance();
+  for (const auto& e : decision.events) {
+    const auto schema = "events/" + e.type + ".v" + std::to_string(e.schema_version) + ".json";
+    rapidjson::Document doc;
+    doc.Parse(e.data_json.c_str(), e.data_json.size());
+    const auto issues = registry.validate(schema, doc);
+    if (doc.HasParseError() || !issues.empty()) {
+      throw std::logic_error("event " + e.type + " does not match " + schema);
+    }
+  }
+  ports::AppendRequest request;
+  request.stream_id = decision.stream_id;
+  request.stream_type = decision.stream_type;
+  request.expected_version = decision.expected_version;
+  request.events = decision.events;
+  request.metadata = {ctx.idempotency_key.value_or(ctx.request_id), ctx.request_id, ctx.request_id, ctx.actor};
+  request.recorded_at = decision.recorded_at;
+  request.claims = std::move(decision.claims);
+  request.releases = std::move(decision.releases);
+  if (ctx.idempotency_key) {
+    request.idempotency = ports::IdempotencyRecord{*ctx.idempotency_key, ctx.fingerprint, decision.success};
+  }
+  auto appended = store_.append(std::move(request)).get();
+  if (!appended) {
+    return std::unexpected(appended.error());
+  }
+  if (appended->replayed) {
+    return Outcome{*appended->replayed, true};
+  }
+  metrics_.events_appended(decision.events.size(), decision.stream_type);
+  const int partition = kafka::partition_for(decision.stream_id);
+  if (!board_.wait_for(decision.projection, partition, appended->last_position, consistency_timeout_)) {
+    // Durable and acknowledged all the same; only the read model is late.
+    log::warn("read model behind after write", {{"projection", decision.projection},
+                                                 log::num("position", appended->last_position),
+                                                 {"request_id", ctx.request_id}});
+  }
+  return Outcome{decision.success, false};
+}
+
+std::string fingerprint(const std::string& method, const std::string& path, const std::string& body) {
+  std::uint64_t h = 1469598103934665603ULL;
+  for (const auto* part : {&method, &path, &body}) {
+    for (const char c : *part) {
+      h ^= static_cast<unsigned char>(c);
+      h *= 1099511628211ULL;
+    }
+    h ^= 0xFFU;
+    h *= 1099511628211ULL;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+}  // namespace lf::adapters::app

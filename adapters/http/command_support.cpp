@@ -1,0 +1,62 @@
+#include "adapters/http/command_support.hpp"
+
+#include "adapters/http/errors.hpp"
+#include "adapters/json/schema_registry.hpp"
+
+namespace lf::adapters::http {
+
+std::expected<rapidjson::Document, HttpResponse> parse_body(const HttpRequest& request, std::string_view schema) {
+  if (request.body.empty()) {
+    return std::unexpected(error(400, "Request body is required (JSON)"));
+  }
+  auto doc = json::parse(request.body);
+  if (!doc) {
+    return std::unexpected(error(400, doc.error()));
+  }
+  const auto issues = json::SchemaRegistry::instance().validate(schema, *doc);
+  if (!issues.empty()) {
+    return std::unexpected(error(400, "Validation failed", issues));
+  }
+  return std::move(*doc);
+}
+
+app::CommandContext command_context(const HttpRequest& request) {
+  app::CommandContext ctx;
+  ctx.request_id = request.request_id;
+  ctx.idempotency_key = request.header("idempotency-key");
+  ctx.fingerprint = app::fingerprint(request.method, request.path, request.body);
+  return ctx;
+}
+
+HttpResponse respond(const std::expected<app::Outcome, ports::AppendError>& outcome,
+                     const std::string& unique_message) {
+  if (!outcome) {
+    return from_append(outcome.error(), unique_message);
+  }
+  auto response = json(outcome->result.status, outcome->result.body);
+  if (outcome->replayed) {
+    response.headers.emplace_back("Idempotent-Replayed", "true");
+  }
+  return response;
+}
+
+std::optional<std::optional<std::string>> nullable_string(const rapidjson::Value& object, const char* key) {
+  const auto it = object.FindMember(key);
+  if (it == object.MemberEnd()) {
+    return std::nullopt;
+  }
+  if (it->value.IsNull()) {
+    return std::optional<std::string>{};
+  }
+  return std::optional<std::string>{std::string(it->value.GetString(), it->value.GetStringLength())};
+}
+
+std::optional<std::string> optional_string(const rapidjson::Value& object, const char* key) {
+  const auto it = object.FindMember(key);
+  if (it == object.MemberEnd() || !it->value.IsString()) {
+    return std::nullopt;
+  }
+  return std::string(it->value.GetString(), it->value.GetStringLength());
+}
+
+}  // namespace lf::adapters::http

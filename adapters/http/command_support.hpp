@@ -1,0 +1,24 @@
+#pragma once
+// Shared steps of every write endpoint: parse and validate the body, build the command
+// context, turn an outcome into a response.
+#include <expected>
+#include <rapidjson/document.h>
+#include <string_view>
+
+#include "adapters/app/command_executor.hpp"
+#include "adapters/http/http_types.hpp"
+
+namespace lf::adapters::http {
+
+// 400 with the contract's error shape for malformed JSON or a schema violation.
+std::expected<rapidjson::Document, HttpResponse> parse_body(const HttpRequest& request, std::string_view schema);
+app::CommandContext command_context(const HttpRequest& request);
+// `unique_message` says what a uniqueness conflict means for this command.
+HttpResponse respond(const std::expected<app::Outcome, ports::AppendError>& outcome,
+                     const std::string& unique_message);
+
+// For PUT-style partial updates: absent -> nullopt, null -> optional(nullopt), "x" -> "x".
+std::optional<std::optional<std::string>> nullable_string(const rapidjson::Value& object, const char* key);
+std::optional<std::string> optional_string(const rapidjson::Value& object, const char* key);
+
+}  // namespace lf::adapters::http

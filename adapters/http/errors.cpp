@@ -1,0 +1,29 @@
+#include "adapters/http/errors.hpp"
+
+namespace lf::adapters::http {
+
+int status_of(domain::Errc code) {
+  switch (code) {
+    case domain::Errc::invalid: return 400;
+    case domain::Errc::not_found: return 404;
+    case domain::Errc::conflict: return 409;
+    case domain::Errc::version_conflict: return 409;
+  }
+  return 500;
+}
+
+HttpResponse from_domain(const domain::Error& e) { return error(status_of(e.code), e.message, e.details); }
+
+HttpResponse from_append(const ports::AppendError& e, const std::string& unique_message) {
+  switch (e.code) {
+    case ports::AppendErrc::version_conflict:
+      return error(409, "The resource was modified concurrently; reload it and retry");
+    case ports::AppendErrc::unique_conflict: return error(409, unique_message);
+    case ports::AppendErrc::idempotency_mismatch:
+      return error(409, "Idempotency-Key was already used for a different request");
+    case ports::AppendErrc::unavailable: return error(503, "The event store is unavailable; retry later");
+  }
+  return error(500, "Internal server error");
+}
+
+}  // namespace lf::adapters::http

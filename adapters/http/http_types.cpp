@@ -1,0 +1,22 @@
+#include "adapters/http/http_types.hpp"
+
+#include "adapters/codec/json_writer.hpp"
+
+namespace lf::adapters::http {
+
+HttpResponse json(int status, std::string body) { return HttpResponse{status, std::move(body), "application/json", {}}; }
+
+HttpResponse error(int status, const std::string& message, const std::vector<domain::FieldIssue>& details) {
+  codec::JsonWriter w;
+  w.begin_object().field("error", message);
+  if (!details.empty()) {
+    w.begin_array("details");
+    for (const auto& d : details) {
+      w.begin_object().field("path", d.path).field("message", d.message).end_object();
+    }
+    w.end_array();
+  }
+  return json(status, w.end_object().str());
+}
+
+}  // namespace lf::adapters::http

@@ -1,0 +1,198 @@
+#include "adapters/http/server.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <pistache/endpoint.h>
+#include <pistache/http.h>
+#include <pqxx/except>
+
+#include "adapters/common/clock.hpp"
+#include "adapters/common/log.hpp"
+
+namespace lf::adapters::http {
+namespace {
+
+using namespace Pistache;
+
+// A response header with a name chosen at run time (Pistache drops addRaw on responses).
+class NamedHeader final : public Http::Header::Header {
+ public:
+  NamedHeader(std::string name, std::string value) : name_(std::move(name)), value_(std::move(value)) {}
+  const char* name() const override { return name_.c_str(); }
+  void write(std::ostream& os) const override { os << value_; }
+#ifdef SAFE_HEADER_CAST
+  uint64_t hash() const override { return 0; }
+#endif
+
+ private:
+  std::string name_;
+  std::string value_;
+};
+
+std::string method_name(Http::Method m) { return Http::methodString(m); }
+
+bool valid_request_id(const std::string& id) {
+  return !id.empty() && id.size() <= 128 && std::all_of(id.begin(), id.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.';
+  });
+}
+
+class PistacheHandler final : public Http::Handler {
+ public:
+  HTTP_PROTOTYPE(PistacheHandler)
+  explicit PistacheHandler(Server* server = nullptr) : server_(server) {}
+
+  void onRequest(const Http::Request& req, Http::ResponseWriter writer) override {
+    const auto started = std::chrono::steady_clock::now();
+    HttpRequest r;
+    r.method = method_name(req.method());
+    r.path = req.resource();
+    for (auto it = req.query().parameters_begin(); it != req.query().parameters_end(); ++it) {
+      r.query[it->first] = it->second;
+    }
+    for (const auto& [name, raw] : req.headers().rawList()) {
+      std::string lower = name;
+      std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+      r.headers[lower] = raw.value();
+    }
+    r.body = req.body();
+    r.client_address = req.address().host();
+    const auto given = r.header("x-request-id");
+    r.request_id = given && valid_request_id(*given) ? *given : new_uuid();
+
+    auto shared_writer = std::make_shared<Http::ResponseWriter>(std::move(writer));
+    Server* server = server_;
+    server_->submit([server, shared_writer, started, r = std::move(r)]() mutable {
+      std::string route;
+      HttpResponse response;
+      if (r.body.size() > server->options().max_body) {
+        route = "body_too_large";
+        response = error(413, "Request body exceeds " + std::to_string(server->options().max_body) + " bytes");
+      } else {
+        response = dispatch(server->router(), r, route);
+      }
+      shared_writer->headers().add(std::make_shared<NamedHeader>("X-Request-Id", r.request_id));
+      for (const auto& [name, value] : response.headers) {
+        shared_writer->headers().add(std::make_shared<NamedHeader>(name, value));
+      }
+      shared_writer->send(static_cast<Http::Code>(response.status), response.body,
+                          Http::Mime::MediaType::fromString(response.content_type));
+      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      server->metrics().observe_request(route, r.method, response.status, seconds);
+      log::write(response.status >= 500 ? log::Level::error : log::Level::info, "request",
+                 {{"request_id", r.request_id},
+                  {"method", r.method},
+                  {"path", r.path},
+                  {"route", route},
+                  log::num("status", response.status),
+                  {"duration_ms", std::to_string(seconds * 1000.0), true}});
+    });
+  }
+
+ private:
+  Server* server_;
+};
+
+}  // namespace
+
+HttpResponse dispatch(const Router& router, HttpRequest& request, std::string& route_label) {
+  const auto match = router.match(request);
+  route_label = match.route;
+  if (match.handler == nullptr) {
+    if (!match.allowed.empty()) {
+      std::string allow;
+      for (const auto& m : match.allowed) {
+        allow += (allow.empty() ? "" : ", ") + m;
+      }
+      auto r = error(405, "Method " + request.method + " is not allowed on " + request.path);
+      r.headers.emplace_back("Allow", allow);
+      return r;
+    }
+    return error(404, "No route for " + request.method + " " + request.path);
+  }
+  try {
+    return (*match.handler)(request);
+  } catch (const pqxx::broken_connection& e) {
+    log::error("database unreachable", {{"request_id", request.request_id}, {"error", e.what()}});
+    return error(503, "Database unavailable; retry later");
+  } catch (const std::exception& e) {
+    // The text may hold SQL or internals: it goes to the log only.
+    log::error("unhandled error", {{"request_id", request.request_id}, {"error", e.what()}});
+    return error(500, "Internal server error (request " + request.request_id + ")");
+  } catch (...) {
+    log::error("unhandled non-standard exception", {{"request_id", request.request_id}});
+    return error(500, "Internal server error (request " + request.request_id + ")");
+  }
+}
+
+Server::Server(ServerOptions options, const Router& router, metrics::Metrics& metrics)
+    : options_(std::move(options)), router_(router), metrics_(metrics) {}
+
+Server::~Server() { stop(); }
+
+void Server::start() {
+  for (int i = 0; i < options_.workers; ++i) {
+    workers_.emplace_back([this] { work(); });
+  }
+  const Address addr(options_.address, Port(options_.port));
+  endpoint_ = std::make_shared<Http::Endpoint>(addr);
+  // Pistache's own limit sits above ours so that we, not Pistache, answer 413 in the
+  // contract's error shape for bodies up to twice the limit.
+  endpoint_->init(Http::Endpoint::options()
+                      .threads(options_.reactor_threads)
+                      .flags(Tcp::Options::ReuseAddr)
+                      .maxRequestSize(options_.max_body * 2 + 64 * 1024)
+                      .maxResponseSize(64 * 1024 * 1024));
+  endpoint_->setHandler(Http::make_handler<PistacheHandler>(this));
+  endpoint_->serveThreaded();
+}
+
+std::uint16_t Server::port() const { return endpoint_ ? static_cast<std::uint16_t>(endpoint_->getPort()) : 0; }
+
+void Server::stop() {
+  if (endpoint_) {
+    endpoint_->shutdown();
+    endpoint_.reset();
+  }
+  {
+    const std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  for (auto& t : workers_) {
+    if (t.joinable()) {
+      t.join();
+    }
+  }
+  workers_.clear();
+}
+
+void Server::submit(std::function<void()> job) {
+  {
+    const std::lock_guard lock(mu_);
+    jobs_.push_back(std::move(job));
+  }
+  cv_.notify_one();
+}
+
+void Server::work() {
+  for (;;) {
+    std::function<void()> job;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
+      if (stopping_ && jobs_.empty()) {
+        return;
+      }
+      job = std::move(jobs_.front());
+      jobs_.pop_front();
+    }
+    try {
+      job();
+    } catch (const std::exception& e) {
+      log::error("worker job failed", {{"error", e.what()}});
+    }
+  }
+}
+
+}  // namespace lf::adapters::http

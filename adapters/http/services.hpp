@@ -1,0 +1,30 @@
+#pragma once
+// What the route handlers are given: the ports and the read side.
+#include <memory>
+#include <vector>
+
+#include "adapters/app/command_executor.hpp"
+#include "adapters/metrics/metrics.hpp"
+#include "adapters/postgres/connection_pool.hpp"
+#include "domain/ports/event_store.hpp"
+#include "domain/ports/id_allocator.hpp"
+#include "projections/projection.hpp"
+
+namespace lf::adapters::http {
+
+class Router;
+
+struct Services {
+  ports::EventStore& store;
+  ports::IdAllocator& ids;
+  pg::ConnectionPool& reads;  // read models only
+  app::CommandExecutor& commands;
+  metrics::Metrics& metrics;
+  std::vector<std::shared_ptr<const projections::Projection>> projections;
+};
+
+void add_role_routes(Router& router, Services& services);
+void add_setting_routes(Router& router, Services& services);
+void add_system_routes(Router& router, Services& services);
+
+}  // namespace lf::adapters::http

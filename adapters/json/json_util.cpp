@@ -1,0 +1,94 @@
+#include "adapters/json/json_util.hpp"
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+namespace lf::adapters::json {
+namespace {
+
+// Offset of the first '[' or '{' nested deeper than `max_depth`, if any. `text` is valid JSON,
+// so brackets inside string literals are the only ones to skip.
+std::optional<std::size_t> too_deep_at(std::string_view text, std::size_t max_depth) {
+  std::size_t depth = 0;
+  bool in_string = false;
+  bool escaped = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"': in_string = true; break;
+      case '[':
+      case '{':
+        if (++depth > max_depth) {
+          return i;
+        }
+        break;
+      case ']':
+      case '}': --depth; break;
+      default: break;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::expected<rapidjson::Document, std::string> parse(std::string_view text) {
+  rapidjson::Document document;
+  // Iterative: the parser itself uses no recursion, whatever the input's depth.
+  document.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(text.data(), text.size());
+  if (document.HasParseError()) {
+    return std::unexpected("Malformed JSON at offset " + std::to_string(document.GetErrorOffset()) + ": " +
+                           rapidjson::GetParseError_En(document.GetParseError()));
+  }
+  if (const auto offset = too_deep_at(text, kMaxNestingDepth)) {
+    return std::unexpected("JSON nests deeper than " + std::to_string(kMaxNestingDepth) + " levels at offset " +
+                           std::to_string(*offset));
+  }
+  return document;
+}
+
+std::string to_string(const rapidjson::Value& value) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  value.Accept(writer);
+  return {buffer.GetString(), buffer.GetSize()};
+}
+
+std::string quote(std::string_view text) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  writer.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+  return {buffer.GetString(), buffer.GetSize()};
+}
+
+std::optional<std::string> get_string(const rapidjson::Value& object, const char* key) {
+  if (!object.IsObject()) {
+    return std::nullopt;
+  }
+  const auto it = object.FindMember(key);
+  if (it == object.MemberEnd() || !it->value.IsString()) {
+    return std::nullopt;
+  }
+  return std::string(it->value.GetString(), it->value.GetStringLength());
+}
+
+bool has_null(const rapidjson::Value& object, const char* key) {
+  if (!object.IsObject()) {
+    return false;
+  }
+  const auto it = object.FindMember(key);
+  return it != object.MemberEnd() && it->value.IsNull();
+}
+
+}  // namespace lf::adapters::json

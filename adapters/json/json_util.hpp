@@ -1,0 +1,34 @@
+#pragma once
+// Small RapidJSON helpers for the HTTP handlers and the codecs.
+#include <cstddef>
+#include <expected>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <rapidjson/document.h>
+
+namespace lf::adapters::json {
+
+// Deepest nesting of arrays/objects parse() accepts. Validation and serialisation walk a
+// document recursively, so an unbounded depth would let a request body exhaust the stack.
+inline constexpr std::size_t kMaxNestingDepth = 100;
+
+// Parses one JSON text (UTF-8 is validated, trailing content is an error). On failure the
+// message names the byte offset: "Malformed JSON at offset 12: Missing a comma or '}' after
+// an object member."
+std::expected<rapidjson::Document, std::string> parse(std::string_view text);
+
+// Compact serialisation of a value.
+std::string to_string(const rapidjson::Value& value);
+
+// A JSON string literal, quotes included, with the characters JSON requires escaped.
+std::string quote(std::string_view text);
+
+// The member's text when `object` is an object and the member exists and is a string.
+std::optional<std::string> get_string(const rapidjson::Value& object, const char* key);
+
+// True when `object` is an object whose member `key` is present and null.
+bool has_null(const rapidjson::Value& object, const char* key);
+
+}  // namespace lf::adapters::json

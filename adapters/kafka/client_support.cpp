@@ -1,0 +1,77 @@
+#include "adapters/kafka/client_support.hpp"
+
+#include <cstdlib>
+#include <stdexcept>
+
+#include "adapters/common/log.hpp"
+
+namespace lf::adapters::kafka {
+namespace {
+
+// syslog severities, as librdkafka uses them (0 emerg … 7 debug).
+log::Level level_for(int severity) {
+  if (severity <= 3) {
+    return log::Level::error;
+  }
+  if (severity == 4) {
+    return log::Level::warn;
+  }
+  if (severity <= 6) {
+    return log::Level::info;
+  }
+  return log::Level::debug;
+}
+
+void c_log_cb(const rd_kafka_t* rk, int level, const char* facility, const char* message) {
+  log::write(level_for(level), "librdkafka",
+             {{"client", rk != nullptr ? rd_kafka_name(rk) : ""}, {"facility", facility}, {"detail", message}});
+}
+
+}  // namespace
+
+std::unique_ptr<RdKafka::Conf> make_conf(const Settings& settings) {
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  std::string errstr;
+  for (const auto& [name, value] : settings) {
+    if (conf->set(name, value, errstr) != RdKafka::Conf::CONF_OK) {
+      throw std::runtime_error("librdkafka refused " + name + "=" + value + ": " + errstr);
+    }
+  }
+  if (const char* debug = std::getenv("LABELFLEET_KAFKA_DEBUG"); debug != nullptr && *debug != '\0') {
+    if (conf->set("debug", debug, errstr) != RdKafka::Conf::CONF_OK) {
+      throw std::runtime_error("librdkafka refused LABELFLEET_KAFKA_DEBUG=" + std::string(debug) + ": " + errstr);
+    }
+  }
+  return conf;
+}
+
+void LogBridge::event_cb(RdKafka::Event& event) {
+  switch (event.type()) {
+    case RdKafka::Event::EVENT_LOG:
+      log::write(level_for(static_cast<int>(event.severity())), "librdkafka",
+                 {{"client", client_}, {"facility", event.fac()}, {"detail", event.str()}});
+      break;
+    case RdKafka::Event::EVENT_ERROR:
+      log::write(event.fatal() ? log::Level::error : log::Level::warn, "kafka client error",
+                 {{"client", client_},
+                  {"code", describe(event.err())},
+                  {"detail", event.str()},
+                  {"fatal", event.fatal() ? "true" : "false", true}});
+      break;
+    case RdKafka::Event::EVENT_THROTTLE:
+      log::write(log::Level::debug, "kafka broker throttled us",
+                 {{"client", client_}, {"broker", event.broker_name()}, log::num("ms", event.throttle_time())});
+      break;
+    default: break;
+  }
+}
+
+void bridge_c_logs(rd_kafka_conf_t* conf) { rd_kafka_conf_set_log_cb(conf, c_log_cb); }
+
+std::string describe(RdKafka::ErrorCode code) { return RdKafka::err2str(code) + " (" + std::to_string(code) + ")"; }
+
+std::string describe(rd_kafka_resp_err_t code) {
+  return std::string(rd_kafka_err2str(code)) + " (" + std::to_string(static_cast<int>(code)) + ")";
+}
+
+}  // namespace lf::adapters::kafka

@@ -1,0 +1,345 @@
+#include "adapters/kafka/projector.hpp"
+
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <utility>
+#include <vector>
+
+#include <librdkafka/rdkafkacpp.h>
+#include <pqxx/pqxx>
+
+#include "adapters/common/log.hpp"
+#include "adapters/kafka/client_support.hpp"
+#include "adapters/kafka/envelope.hpp"
+#include "adapters/kafka/topology.hpp"
+#include "adapters/kafka/worker_support.hpp"
+#include "adapters/postgres/connection_pool.hpp"
+#include "adapters/projection/replay.hpp"
+
+namespace lf::adapters::kafka {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+// One consumed message, decoded at once so the librdkafka message can be released.
+struct Delivered {
+  std::string topic;
+  int partition = 0;
+  std::int64_t offset = 0;
+  std::optional<domain::RecordedEvent> event;  // nullopt: no valid envelope, nothing to apply
+};
+
+struct BatchOutcome {
+  std::map<int, std::int64_t> checkpoints;  // every partition the batch touched -> its checkpoint now
+  std::uint64_t applied = 0;
+  std::uint64_t skipped = 0;
+};
+
+// The whole batch in one transaction: read-model changes and checkpoints commit together.
+BatchOutcome apply_batch(pqxx::connection& conn, const projections::Projection& projection,
+                         const std::vector<Delivered>& batch) {
+  const std::string name = projection.name();
+  pqxx::work tx(conn);
+  projection::lock_projection(tx, name);
+  std::map<int, std::int64_t> checkpoints;
+  for (const auto& row : tx.exec_params(
+           "SELECT partition, position FROM projection_checkpoints WHERE projection = $1 FOR UPDATE", name)) {
+    checkpoints[row[0].as<int>()] = row[1].as<std::int64_t>();
+  }
+
+  BatchOutcome outcome;
+  std::map<int, std::int64_t> moved;
+  for (const auto& message : batch) {
+    if (!message.event) {
+      continue;
+    }
+    auto& checkpoint = checkpoints[message.partition];  // 0 for a partition never applied
+    if (message.event->position <= checkpoint) {
+      // Already applied: a redelivery, a relay retry, or the embedded republish.
+      ++outcome.skipped;
+    } else {
+      projection.apply(tx, *message.event);
+      checkpoint = message.event->position;
+      moved[message.partition] = checkpoint;
+      ++outcome.applied;
+    }
+    outcome.checkpoints[message.partition] = checkpoint;
+  }
+  for (const auto& [partition, position] : moved) {
+    tx.exec_params(
+        "INSERT INTO projection_checkpoints (projection, partition, position, updated_at) VALUES ($1, $2, $3, now()) "
+        "ON CONFLICT (projection, partition) DO UPDATE SET position = excluded.position, updated_at = now()",
+        name, partition, position);
+  }
+  tx.commit();
+  return outcome;
+}
+
+std::map<int, std::int64_t> read_checkpoints(pqxx::connection& conn, const std::string& name) {
+  pqxx::read_transaction tx(conn);
+  std::map<int, std::int64_t> out;
+  for (const auto& row :
+       tx.exec_params("SELECT partition, position FROM projection_checkpoints WHERE projection = $1", name)) {
+    out[row[0].as<int>()] = row[1].as<std::int64_t>();
+  }
+  return out;
+}
+
+void create_tables(pqxx::connection& conn, const projections::Projection& projection) {
+  pqxx::work tx(conn);
+  projection::lock_projection(tx, projection.name());
+  projection.create(tx);
+  tx.commit();
+}
+
+// Kafka offsets are only where to resume reading; the checkpoints say what is applied.
+void commit_offsets(RdKafka::KafkaConsumer& consumer, const std::vector<Delivered>& batch, const std::string& name) {
+  std::map<std::pair<std::string, int>, std::int64_t> next;
+  for (const auto& m : batch) {
+    auto& offset = next[{m.topic, m.partition}];
+    offset = std::max(offset, m.offset + 1);
+  }
+  std::vector<RdKafka::TopicPartition*> offsets;
+  for (const auto& [tp, offset] : next) {
+    offsets.push_back(RdKafka::TopicPartition::create(tp.first, tp.second, offset));
+  }
+  if (const auto err = consumer.commitAsync(offsets); err != RdKafka::ERR_NO_ERROR) {
+    // Harmless: at worst the messages are read again and skipped by the checkpoints.
+    log::write(log::Level::debug, "projector could not commit Kafka offsets",
+               {{"projection", name}, {"error", describe(err)}});
+  }
+  RdKafka::TopicPartition::destroy(offsets);
+}
+
+}  // namespace
+
+std::string projector_group_id(const std::string& projection) { return "labelfleet-projection-" + projection; }
+
+ProjectorRuntime::ProjectorRuntime(std::shared_ptr<const projections::Projection> projection, ProjectorConfig config,
+                                   projection::ProgressBoard& board)
+    : projection_(std::move(projection)), config_(std::move(config)), board_(board) {
+  if (!projection_) {
+    throw std::invalid_argument("projector: no projection");
+  }
+  name_ = projection_->name();
+  if (projection_->stream_types().size() != 1) {
+    throw std::invalid_argument("projector: projection " + name_ +
+                                " must read exactly one stream type (checkpoints are per partition, not per topic)");
+  }
+  if (config_.group_id.empty()) {
+    config_.group_id = projector_group_id(name_);
+  }
+  if (config_.max_batch == 0) {
+    config_.max_batch = 1;
+  }
+}
+
+ProjectorRuntime::~ProjectorRuntime() { stop(); }
+
+void ProjectorRuntime::start() {
+  const std::lock_guard lock(lifecycle_mu_);
+  if (thread_.joinable()) {
+    return;
+  }
+  thread_ = std::jthread([this](const std::stop_token& stop) { run(stop); });
+}
+
+void ProjectorRuntime::stop() {
+  const std::lock_guard lock(lifecycle_mu_);
+  if (!thread_.joinable()) {
+    return;
+  }
+  thread_.request_stop();
+  thread_.join();
+}
+
+bool ProjectorRuntime::wait_ready(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(ready_mu_);
+  return ready_cv_.wait_for(lock, timeout, [&] { return ready_; });
+}
+
+void ProjectorRuntime::set_ready() {
+  {
+    const std::lock_guard lock(ready_mu_);
+    ready_ = true;
+  }
+  ready_cv_.notify_all();
+}
+
+void ProjectorRuntime::run(const std::stop_token& stop) {
+  const std::string topic = topic_for(projection_->stream_types().front());
+  std::unique_ptr<pqxx::connection> db;
+  Backoff backoff(100ms, 5s);
+  bool pg_down = false;
+
+  // After a failed Postgres step: a lost connection is replaced (and reported once per
+  // outage); other errors were logged by the caller. Then wait before the retry.
+  const auto after_db_failure = [&](const std::exception& e) {
+    if (is_connection_loss(e)) {
+      if (!pg_down) {
+        log::warn("projector lost postgres; reconnecting", {{"projection", name_}, {"error", e.what()}});
+        pg_down = true;
+      }
+      db.reset();
+    }
+    sleep_unless_stopped(stop, backoff.next());
+  };
+  const auto ensure_db = [&] {
+    if (!db) {
+      db = pg::connect(config_.database_url);
+      if (pg_down) {
+        log::info("projector reconnected to postgres", {{"projection", name_}});
+        pg_down = false;
+      }
+    }
+  };
+
+  // 1. Tables, and the board from what is already applied.
+  while (!stop.stop_requested()) {
+    try {
+      ensure_db();
+      create_tables(*db, *projection_);
+      for (const auto& [partition, position] : read_checkpoints(*db, name_)) {
+        board_.advance(name_, partition, position);
+      }
+      backoff.reset();
+      break;
+    } catch (const std::exception& e) {
+      if (!is_connection_loss(e)) {
+        log::error("projector cannot prepare its tables", {{"projection", name_}, {"error", e.what()}});
+      }
+      after_db_failure(e);
+    }
+  }
+
+  // 2. The consumer.
+  LogBridge logs("labelfleet-projector-" + name_);
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer;
+  while (!stop.stop_requested() && !consumer) {
+    try {
+      auto conf = make_conf({
+          {"bootstrap.servers", config_.brokers},
+          {"group.id", config_.group_id},
+          {"client.id", "labelfleet-projector-" + name_},
+          // Offsets are committed by hand after the Postgres commit, and are only a hint.
+          {"enable.auto.commit", "false"},
+          {"auto.offset.reset", "earliest"},
+          {"session.timeout.ms", std::to_string(config_.session_timeout.count())},
+          {"socket.nagle.disable", "true"},
+      });
+      set_callback(*conf, "event_cb", static_cast<RdKafka::EventCb*>(&logs));
+      std::string errstr;
+      consumer.reset(RdKafka::KafkaConsumer::create(conf.get(), errstr));
+      if (!consumer) {
+        throw std::runtime_error(errstr);
+      }
+      if (const auto err = consumer->subscribe({topic}); err != RdKafka::ERR_NO_ERROR) {
+        consumer->close();
+        consumer.reset();
+        throw std::runtime_error("subscribe to " + topic + ": " + describe(err));
+      }
+    } catch (const std::exception& e) {
+      log::error("projector cannot create its Kafka consumer", {{"projection", name_}, {"error", e.what()}});
+      sleep_unless_stopped(stop, backoff.next());
+    }
+  }
+  if (consumer) {
+    backoff.reset();
+    set_ready();
+    log::info("projector started", {{"projection", name_}, {"topic", topic}, {"group", config_.group_id}});
+  }
+
+  // 3. Batches.
+  std::vector<Delivered> batch;
+  while (!stop.stop_requested()) {
+    batch.clear();
+    std::optional<Clock::time_point> deadline;  // set by the batch's first message
+    while (batch.size() < config_.max_batch && !stop.stop_requested()) {
+      int timeout_ms = 100;
+      if (deadline) {
+        timeout_ms =
+            static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - Clock::now()).count());
+        if (timeout_ms <= 0) {
+          break;
+        }
+      }
+      const std::unique_ptr<RdKafka::Message> message(consumer->consume(timeout_ms));
+      const auto err = message->err();
+      if (err == RdKafka::ERR__TIMED_OUT) {
+        if (!batch.empty() || !deadline) {
+          break;  // hand over what we have, or look at stop again
+        }
+        continue;
+      }
+      if (err == RdKafka::ERR__PARTITION_EOF) {
+        continue;
+      }
+      if (err != RdKafka::ERR_NO_ERROR) {
+        log::warn("projector consumer error",
+                  {{"projection", name_}, {"error", describe(err)}, {"detail", message->errstr()}});
+        break;
+      }
+      Delivered d{message->topic_name(), message->partition(), message->offset(), std::nullopt};
+      if (auto event = decode_event(*message); event) {
+        d.event = std::move(*event);
+      } else {
+        ++rejected_;
+        log::error("projector skipped a message without a valid event envelope", {{"projection", name_},
+                                                                                  {"topic", d.topic},
+                                                                                  log::num("partition", d.partition),
+                                                                                  log::num("offset", d.offset),
+                                                                                  {"error", event.error()}});
+      }
+      batch.push_back(std::move(d));
+      if (!deadline) {
+        deadline = Clock::now() + config_.max_batch_wait;
+      }
+    }
+    if (batch.empty()) {
+      continue;
+    }
+
+    // The same batch until it commits: the messages are only in memory now. An error in the
+    // projection itself halts it here (loudly) rather than skipping an event, which would
+    // leave a read model that no replay reproduces.
+    std::optional<BatchOutcome> outcome;
+    while (!outcome && !stop.stop_requested()) {
+      try {
+        ensure_db();
+        outcome = apply_batch(*db, *projection_, batch);
+        backoff.reset();
+      } catch (const std::exception& e) {
+        if (!is_connection_loss(e)) {
+          log::error("projector cannot apply a batch; retrying", {{"projection", name_},
+                                                                  {"error", e.what()},
+                                                                  {"topic", batch.front().topic},
+                                                                  log::num("first_offset", batch.front().offset),
+                                                                  log::num("last_offset", batch.back().offset)});
+        }
+        after_db_failure(e);
+      }
+    }
+    if (!outcome) {
+      break;  // stopped; the batch is read again by whoever owns the partitions next
+    }
+    applied_ += outcome->applied;
+    skipped_ += outcome->skipped;
+    commit_offsets(*consumer, batch, name_);
+    for (const auto& [partition, position] : outcome->checkpoints) {
+      board_.advance(name_, partition, position);
+    }
+  }
+
+  if (consumer) {
+    // Leave the group now, so the partitions move to another instance without waiting for
+    // the session to time out.
+    if (const auto err = consumer->close(); err != RdKafka::ERR_NO_ERROR) {
+      log::warn("projector consumer did not close cleanly", {{"projection", name_}, {"error", describe(err)}});
+    }
+  }
+  log::info("projector stopped", {{"projection", name_}, log::num("applied", static_cast<long long>(applied_.load()))});
+}
+
+}  // namespace lf::adapters::kafka

@@ -1,0 +1,90 @@
+#pragma once
+// Runs one projection from Kafka (guarantee 6: exactly-once effect on the read model).
+//
+// Kafka delivers at least once and the relay may publish twice, so the truth about what a
+// projection has applied is its row per partition in projection_checkpoints, written in the
+// same Postgres transaction as the read-model change. Each batch of messages becomes one
+// transaction that takes the projection's advisory lock (so `replay` and other projector
+// instances never interleave with it), locks the checkpoints, applies every message whose
+// global position is above its partition's checkpoint and skips the rest, moves the
+// checkpoints and commits. Kafka offsets are committed afterwards, only as a hint of where
+// to resume.
+//
+// A projection reads exactly one stream type: checkpoints are keyed by (projection,
+// partition) without the topic, and partition p of two topics would otherwise share one
+// high-water mark although their messages interleave in any order.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <stop_token>
+#include <string>
+#include <thread>
+
+#include "adapters/projection/progress_board.hpp"
+#include "projections/projection.hpp"
+
+namespace lf::adapters::kafka {
+
+struct ProjectorConfig {
+  std::string database_url;
+  std::string brokers;
+  std::size_t max_batch = 500;                   // messages per transaction
+  std::chrono::milliseconds max_batch_wait{20};  // how long a batch may wait to fill up
+  std::string group_id;                          // empty: "labelfleet-projection-<name>"
+  // How long a projector that died keeps its partitions before the group moves them (the
+  // Kafka < 3.0 default; librdkafka 2.0's is 45 s, a long read-your-writes stall). Brokers
+  // accept 6 s and more by default. The embedded mock cluster also waits this long before
+  // it lets a new member into a group that an old one has left.
+  std::chrono::milliseconds session_timeout{10000};
+};
+
+// The consumer group of a projection's projectors.
+std::string projector_group_id(const std::string& projection);
+
+class ProjectorRuntime {
+ public:
+  // Throws std::invalid_argument unless the projection reads exactly one stream type.
+  // `board` must outlive the runtime.
+  ProjectorRuntime(std::shared_ptr<const projections::Projection> projection, ProjectorConfig config,
+                   projection::ProgressBoard& board);
+  ~ProjectorRuntime();  // stops
+  ProjectorRuntime(const ProjectorRuntime&) = delete;
+  ProjectorRuntime& operator=(const ProjectorRuntime&) = delete;
+
+  // Starts the runtime's thread: it creates the projection's tables, seeds the board from
+  // the checkpoints, joins the consumer group and applies batches until stopped. Errors are
+  // logged and retried there. Calling start() twice has no effect.
+  void start();
+  // Stops promptly (well under a second); a batch not committed is simply read again later.
+  void stop();
+  // True once the tables exist, the board is seeded and the consumer is subscribed.
+  bool wait_ready(std::chrono::milliseconds timeout);
+
+  const std::string& name() const noexcept { return name_; }
+  // Counters for metrics.
+  std::uint64_t applied() const noexcept { return applied_.load(); }    // events applied to the read model
+  std::uint64_t skipped() const noexcept { return skipped_.load(); }    // duplicates dropped by the checkpoint
+  std::uint64_t rejected() const noexcept { return rejected_.load(); }  // messages without a valid envelope
+
+ private:
+  void run(const std::stop_token& stop);
+  void set_ready();
+
+  std::shared_ptr<const projections::Projection> projection_;
+  ProjectorConfig config_;
+  projection::ProgressBoard& board_;
+  std::string name_;
+  std::atomic<std::uint64_t> applied_{0};
+  std::atomic<std::uint64_t> skipped_{0};
+  std::atomic<std::uint64_t> rejected_{0};
+  std::mutex ready_mu_;
+  std::condition_variable ready_cv_;
+  bool ready_ = false;
+  std::mutex lifecycle_mu_;
+  std::jthread thread_;
+};
+
+}  // namespace lf::adapters::kafka

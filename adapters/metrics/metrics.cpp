@@ -1,0 +1,58 @@
+#include "adapters/metrics/metrics.hpp"
+
+#include <prometheus/text_serializer.h>
+#include <sstream>
+
+namespace lf::adapters::metrics {
+
+Metrics::Metrics()
+    : registry_(std::make_shared<prometheus::Registry>()),
+      requests_(prometheus::BuildCounter()
+                    .Name("labelfleet_http_requests_total")
+                    .Help("HTTP requests by route pattern, method and status")
+                    .Register(*registry_)),
+      latency_(prometheus::BuildHistogram()
+                   .Name("labelfleet_http_request_duration_seconds")
+                   .Help("HTTP request latency by route pattern")
+                   .Register(*registry_)),
+      events_(prometheus::BuildCounter()
+                  .Name("labelfleet_events_appended_total")
+                  .Help("Events committed to the event store by this process, by stream type")
+                  .Register(*registry_)),
+      head_(prometheus::BuildGauge()
+                .Name("labelfleet_log_head_position")
+                .Help("Global position of the newest committed event")
+                .Register(*registry_)),
+      relay_lag_(prometheus::BuildGauge()
+                     .Name("labelfleet_relay_lag_positions")
+                     .Help("Committed events not yet confirmed published to Kafka")
+                     .Register(*registry_)),
+      projection_lag_(prometheus::BuildGauge()
+                          .Name("labelfleet_projection_lag_events")
+                          .Help("Events of a projection's streams committed but not yet applied to its read model")
+                          .Register(*registry_)) {}
+
+void Metrics::observe_request(const std::string& route, const std::string& method, int status, double seconds) {
+  requests_.Add({{"route", route}, {"method", method}, {"status", std::to_string(status)}}).Increment();
+  static const prometheus::Histogram::BucketBoundaries kBuckets{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                                               0.1,   0.25,   0.5,   1,    2.5,   5};
+  latency_.Add({{"route", route}}, kBuckets).Observe(seconds);
+}
+
+void Metrics::events_appended(std::size_t n, const std::string& stream_type) {
+  events_.Add({{"stream_type", stream_type}}).Increment(static_cast<double>(n));
+}
+
+void Metrics::set_log_head(double position) { head_.Add({}).Set(position); }
+void Metrics::set_relay_lag(double positions) { relay_lag_.Add({}).Set(positions); }
+void Metrics::set_projection_lag(const std::string& projection, double positions) {
+  projection_lag_.Add({{"projection", projection}}).Set(positions);
+}
+
+std::string Metrics::render() const {
+  std::ostringstream out;
+  prometheus::TextSerializer{}.Serialize(out, registry_->Collect());
+  return out.str();
+}
+
+}  // namespace lf::adapters::metrics

@@ -1,0 +1,33 @@
+#pragma once
+// Prometheus metrics of one process (prometheus-cpp core; rendered by GET /metrics).
+#include <memory>
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <string>
+
+namespace lf::adapters::metrics {
+
+class Metrics {
+ public:
+  Metrics();
+  void observe_request(const std::string& route, const std::string& method, int status, double seconds);
+  void events_appended(std::size_t n, const std::string& stream_type);
+  void set_log_head(double position);
+  void set_relay_lag(double positions);
+  void set_projection_lag(const std::string& projection, double positions);
+  std::string render() const;
+
+ private:
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Counter>& requests_;
+  prometheus::Family<prometheus::Histogram>& latency_;
+  prometheus::Family<prometheus::Counter>& events_;
+  prometheus::Family<prometheus::Gauge>& head_;
+  prometheus::Family<prometheus::Gauge>& relay_lag_;
+  prometheus::Family<prometheus::Gauge>& projection_lag_;
+};
+
+}  // namespace lf::adapters::metrics

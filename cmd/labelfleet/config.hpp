@@ -1,0 +1,59 @@
+#pragma once
+// Configuration from the environment, read once at start.
+#include <cstdint>
+#include <cstdlib>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace lf::cmd {
+
+struct Config {
+  std::string database_url;           // DATABASE_URL (required)
+  std::optional<std::string> brokers; // KAFKA_BROKERS; unset = embedded mock cluster
+  std::uint16_t http_port = 8080;     // LABELFLEET_HTTP_PORT
+  std::string run_dir = ".run";       // LABELFLEET_RUN_DIR
+  int http_threads = 2;               // LABELFLEET_HTTP_THREADS (Pistache reactors)
+  int http_workers = 64;              // LABELFLEET_HTTP_WORKERS (handler threads)
+  std::size_t max_body = 1048576;     // LABELFLEET_HTTP_MAX_BODY (bytes)
+  int consistency_timeout_ms = 5000;  // LABELFLEET_CONSISTENCY_TIMEOUT_MS
+};
+
+inline std::string env_or(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v != nullptr && *v != '\0' ? std::string(v) : fallback;
+}
+
+inline long env_int(const char* name, long fallback, long lo, long hi) {
+  const char* v = std::getenv(name);
+  if (v == nullptr || *v == '\0') {
+    return fallback;
+  }
+  char* end = nullptr;
+  const long n = std::strtol(v, &end, 10);
+  if (*end != '\0' || n < lo || n > hi) {
+    throw std::invalid_argument(std::string(name) + " must be an integer from " + std::to_string(lo) + " to " +
+                                std::to_string(hi));
+  }
+  return n;
+}
+
+inline Config load_config() {
+  Config c;
+  c.database_url = env_or("DATABASE_URL", "");
+  if (c.database_url.empty()) {
+    throw std::invalid_argument("DATABASE_URL is required (a libpq URL, e.g. postgresql://user@host:5432/labelfleet)");
+  }
+  if (const char* b = std::getenv("KAFKA_BROKERS"); b != nullptr && *b != '\0') {
+    c.brokers = b;
+  }
+  c.http_port = static_cast<std::uint16_t>(env_int("LABELFLEET_HTTP_PORT", 8080, 0, 65535));
+  c.run_dir = env_or("LABELFLEET_RUN_DIR", ".run");
+  c.http_threads = static_cast<int>(env_int("LABELFLEET_HTTP_THREADS", 2, 1, 64));
+  c.http_workers = static_cast<int>(env_int("LABELFLEET_HTTP_WORKERS", 64, 1, 1024));
+  c.max_body = static_cast<std::size_t>(env_int("LABELFLEET_HTTP_MAX_BODY", 1048576, 1024, 64L * 1024 * 1024));
+  c.consistency_timeout_ms = static_cast<int>(env_int("LABELFLEET_CONSISTENCY_TIMEOUT_MS", 5000, 0, 60000));
+  return c;
+}
+
+}  // namespace lf::cmd

@@ -1,0 +1,247 @@
+// The projector runtime against a real PostgreSQL and the Kafka protocol (librdkafka's mock
+// cluster): Kafka delivers duplicates, the read model changes once (guarantee 6), in stream
+// order (guarantee 5).
+#include <chrono>
+#include <functional>
+#include <future>
+#include <map>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <librdkafka/rdkafkacpp.h>
+#include <pqxx/pqxx>
+
+#include "adapters/kafka/embedded_cluster.hpp"
+#include "adapters/kafka/projector.hpp"
+#include "adapters/kafka/relay.hpp"
+#include "adapters/kafka/topics.hpp"
+#include "adapters/kafka/topology.hpp"
+#include "adapters/postgres/event_store.hpp"
+#include "tests/support/test_db.hpp"
+
+namespace lf {
+namespace {
+
+using namespace std::chrono_literals;
+using adapters::kafka::EmbeddedCluster;
+using adapters::kafka::ProjectorConfig;
+using adapters::kafka::ProjectorRuntime;
+using adapters::kafka::Relay;
+using adapters::kafka::RelayConfig;
+using adapters::kafka::TopicSetup;
+using adapters::pg::PgEventStore;
+using adapters::projection::ProgressBoard;
+
+// Counts how often each event was applied. Its SQL would double-count a redelivered event:
+// only the runtime's checkpoints keep the counts at one. It also records the stream versions
+// it saw, in the order it saw them.
+class CountingProjection final : public projections::Projection {
+ public:
+  explicit CountingProjection(std::vector<std::string> types = {"role"}) : types_(std::move(types)) {}
+  std::string name() const override { return "kafka_test_counts"; }
+  std::vector<std::string> stream_types() const override { return types_; }
+  void create(pqxx::work& tx) const override {
+    tx.exec(
+        "CREATE TABLE IF NOT EXISTS kafka_test_applications (event_id text PRIMARY KEY, position bigint NOT NULL, "
+        "stream_id text NOT NULL, type text NOT NULL, data text NOT NULL, actor text NOT NULL, n int NOT NULL)");
+    tx.exec("CREATE TABLE IF NOT EXISTS kafka_test_streams (stream_id text PRIMARY KEY, versions bigint[] NOT NULL)");
+  }
+  void drop(pqxx::work& tx) const override {
+    tx.exec("DROP TABLE IF EXISTS kafka_test_applications");
+    tx.exec("DROP TABLE IF EXISTS kafka_test_streams");
+  }
+  void apply(pqxx::work& tx, const domain::RecordedEvent& e) const override {
+    tx.exec_params(
+        "INSERT INTO kafka_test_applications VALUES ($1, $2, $3, $4, $5, $6, 1) "
+        "ON CONFLICT (event_id) DO UPDATE SET n = kafka_test_applications.n + 1",
+        e.event_id, e.position, e.stream_id, e.type, e.data_json, e.metadata.actor);
+    tx.exec_params(
+        "INSERT INTO kafka_test_streams VALUES ($1, ARRAY[$2::bigint]) "
+        "ON CONFLICT (stream_id) DO UPDATE SET versions = kafka_test_streams.versions || $2::bigint",
+        e.stream_id, e.stream_version);
+  }
+  std::vector<std::string> snapshot_queries() const override {
+    return {"SELECT event_id, n FROM kafka_test_applications ORDER BY event_id"};
+  }
+
+ private:
+  std::vector<std::string> types_;
+};
+
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return false;
+    }
+    std::this_thread::sleep_for(20ms);
+  }
+  return true;
+}
+
+class KafkaProjectorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    LF_REQUIRE_DATABASE();
+    db_ = std::make_unique<testing::TestDatabase>();
+    cluster_ = std::make_unique<EmbeddedCluster>();
+    const auto topics = adapters::kafka::ensure_topics(*cluster_);
+    ASSERT_TRUE(topics.has_value()) << topics.error();
+  }
+
+  // `streams` streams of `type`, `versions` events each, appended version by version so
+  // that streams interleave in the log.
+  void append(PgEventStore& store, const std::string& type, int streams, int versions) {
+    for (int v = 1; v <= versions; ++v) {
+      std::vector<std::future<ports::AppendResult>> pending;
+      for (int s = 0; s < streams; ++s) {
+        ports::AppendRequest r;
+        r.stream_id = type + "-" + std::to_string(s);
+        r.stream_type = type;
+        r.expected_version = v - 1;
+        r.events.push_back({type + ".changed", 1, R"({"v":)" + std::to_string(v) + "}"});
+        r.metadata = {"cmd-" + r.stream_id + "-" + std::to_string(v), "cause", "corr", "tester"};
+        pending.push_back(store.append(std::move(r)));
+      }
+      for (auto& f : pending) {
+        const auto result = f.get();
+        ASSERT_TRUE(result.has_value()) << result.error().message;
+      }
+    }
+  }
+
+  // One relay run that publishes the whole log again (as the embedded mode does on start).
+  void republish_everything(std::int64_t head) {
+    Relay relay(RelayConfig{.database_url = db_->url(),
+                            .brokers = cluster_->bootstraps(),
+                            .republish_from_start = true,
+                            .topic_setup = TopicSetup::none});
+    relay.start();
+    ASSERT_TRUE(relay.wait_for_published(head, 30s)) << "published " << relay.published_position();
+  }
+
+  // A message without any envelope, as a foreign producer might write.
+  void produce_garbage(const std::string& topic) {
+    std::string errstr;
+    std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+    conf->set("bootstrap.servers", cluster_->bootstraps(), errstr);
+    std::unique_ptr<RdKafka::Producer> producer(RdKafka::Producer::create(conf.get(), errstr));
+    ASSERT_TRUE(producer) << errstr;
+    std::string value = "not an event";
+    ASSERT_EQ(
+        producer->produce(topic, 0, RdKafka::Producer::RK_MSG_COPY, value.data(), value.size(), nullptr, 0, 0, nullptr),
+        RdKafka::ERR_NO_ERROR);
+    ASSERT_EQ(producer->flush(10000), RdKafka::ERR_NO_ERROR);
+  }
+
+  ProjectorConfig projector_config() const {
+    // The shortest session brokers accept by default: the mock cluster makes a restarted
+    // projector wait one session timeout before it gets the partitions back.
+    return ProjectorConfig{
+        .database_url = db_->url(), .brokers = cluster_->bootstraps(), .session_timeout = std::chrono::seconds(6)};
+  }
+
+  std::unique_ptr<testing::TestDatabase> db_;
+  std::unique_ptr<EmbeddedCluster> cluster_;
+};
+
+TEST_F(KafkaProjectorTest, AppliesEachEventOnceInStreamOrderDespiteDuplicatesAndRestarts) {
+  PgEventStore store(db_->url());
+  ASSERT_NO_FATAL_FAILURE(append(store, "role", 30, 5));
+  ASSERT_NO_FATAL_FAILURE(append(store, "setting", 5, 2));  // another topic: not this projection's
+  const auto log = store.read_all(0, 100000);
+  const auto head = log.back().position;
+  std::vector<domain::RecordedEvent> roles;
+  std::map<std::string, std::int64_t> last_position_of_stream;
+  std::map<int, std::int64_t> expected_checkpoints;
+  for (const auto& e : log) {
+    if (e.stream_type == "role") {
+      roles.push_back(e);
+      last_position_of_stream[e.stream_id] = e.position;
+      expected_checkpoints[adapters::kafka::partition_for(e.stream_id)] = e.position;
+    }
+  }
+  ASSERT_EQ(roles.size(), 150U);
+
+  ASSERT_NO_FATAL_FAILURE(produce_garbage(adapters::kafka::topic_for("role")));
+
+  const auto projection = std::make_shared<CountingProjection>();
+  ProgressBoard board;
+  auto runtime = std::make_unique<ProjectorRuntime>(projection, projector_config(), board);
+  runtime->start();
+  ASSERT_TRUE(runtime->wait_ready(15s));
+
+  // Every event reaches Kafka twice.
+  ASSERT_NO_FATAL_FAILURE(republish_everything(head));
+  ASSERT_NO_FATAL_FAILURE(republish_everything(head));
+
+  for (const auto& [stream, position] : last_position_of_stream) {
+    ASSERT_TRUE(board.wait_for(projection->name(), adapters::kafka::partition_for(stream), position, 30s))
+        << stream << " not applied up to " << position;
+  }
+  ASSERT_TRUE(eventually([&] { return runtime->skipped() >= roles.size(); }, 30s))
+      << "the second copies were not all read: skipped " << runtime->skipped();
+  EXPECT_EQ(runtime->applied(), roles.size());
+  EXPECT_EQ(runtime->rejected(), 1U) << "the garbage message is reported and skipped";
+
+  const auto check_read_model = [&] {
+    auto conn = adapters::pg::connect(db_->url());
+    pqxx::read_transaction tx(*conn);
+    std::map<std::string, pqxx::row> applications;
+    for (const auto& row :
+         tx.exec("SELECT event_id, position, stream_id, type, data, actor, n FROM kafka_test_applications")) {
+      applications.emplace(row[0].as<std::string>(), row);
+    }
+    ASSERT_EQ(applications.size(), roles.size());
+    for (const auto& e : roles) {
+      SCOPED_TRACE("position " + std::to_string(e.position));
+      ASSERT_TRUE(applications.contains(e.event_id));
+      const auto& row = applications.at(e.event_id);
+      EXPECT_EQ(row[6].as<int>(), 1) << "applied more than once";
+      EXPECT_EQ(row[1].as<std::int64_t>(), e.position);
+      EXPECT_EQ(row[2].as<std::string>(), e.stream_id);
+      EXPECT_EQ(row[3].as<std::string>(), e.type);
+      EXPECT_EQ(row[4].as<std::string>(), e.data_json);
+      EXPECT_EQ(row[5].as<std::string>(), e.metadata.actor);
+    }
+    for (const auto& row : tx.exec("SELECT stream_id, array_to_string(versions, ',') FROM kafka_test_streams")) {
+      EXPECT_EQ(row[1].as<std::string>(), "1,2,3,4,5") << row[0].as<std::string>() << ": stream order broken";
+    }
+    std::map<int, std::int64_t> checkpoints;
+    for (const auto& row : tx.exec_params(
+             "SELECT partition, position FROM projection_checkpoints WHERE projection = $1", projection->name())) {
+      checkpoints[row[0].as<int>()] = row[1].as<std::int64_t>();
+    }
+    EXPECT_EQ(checkpoints, expected_checkpoints);
+  };
+  ASSERT_NO_FATAL_FAILURE(check_read_model());
+
+  // A restarted projector: its board starts from the checkpoints, and a third copy of the log
+  // changes nothing.
+  const auto stop_started = std::chrono::steady_clock::now();
+  runtime->stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - stop_started, 1s) << "stop() must be prompt";
+  ProgressBoard fresh_board;
+  runtime = std::make_unique<ProjectorRuntime>(projection, projector_config(), fresh_board);
+  runtime->start();
+  ASSERT_TRUE(runtime->wait_ready(15s));
+  for (const auto& [partition, position] : expected_checkpoints) {
+    EXPECT_EQ(fresh_board.applied(projection->name(), partition), position) << "board not seeded";
+  }
+  ASSERT_NO_FATAL_FAILURE(republish_everything(head));
+  ASSERT_TRUE(eventually([&] { return runtime->skipped() >= roles.size(); }, 30s))
+      << "the third copies were not all read: skipped " << runtime->skipped();
+  EXPECT_EQ(runtime->applied(), 0U);
+  runtime->stop();
+  ASSERT_NO_FATAL_FAILURE(check_read_model());
+}
+
+TEST(KafkaProjectorRuntime, RefusesAProjectionOverSeveralStreamTypes) {
+  ProgressBoard board;
+  EXPECT_THROW(ProjectorRuntime(std::make_shared<CountingProjection>(std::vector<std::string>{"role", "setting"}),
+                                ProjectorConfig{}, board),
+               std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace lf

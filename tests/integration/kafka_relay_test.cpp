@@ -1,0 +1,486 @@
+// The relay against a real PostgreSQL and the Kafka protocol (librdkafka's mock cluster):
+// every committed event reaches Kafka in log order with its CloudEvents envelope, and a relay
+// killed mid-batch loses nothing (guarantee 4).
+#include <chrono>
+#include <cstdlib>
+#include <future>
+#include <map>
+#include <set>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafka_mock.h>
+#include <librdkafka/rdkafkacpp.h>
+#include <pqxx/pqxx>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "adapters/kafka/embedded_cluster.hpp"
+#include "adapters/kafka/envelope.hpp"
+#include "adapters/kafka/relay.hpp"
+#include "adapters/kafka/topics.hpp"
+#include "adapters/kafka/topology.hpp"
+#include "adapters/postgres/event_store.hpp"
+#include "tests/support/test_db.hpp"
+
+extern char** environ;
+
+namespace lf {
+namespace {
+
+using namespace std::chrono_literals;
+using adapters::kafka::EmbeddedCluster;
+using adapters::kafka::Relay;
+using adapters::kafka::RelayConfig;
+using adapters::kafka::TopicSetup;
+using adapters::pg::PgEventStore;
+using domain::RecordedEvent;
+
+// The crash test runs the relay in a child process: it re-executes this binary with these
+// variables set, and the child becomes a relay before gtest even starts (a fresh process,
+// rather than a fork of one whose threads may hold locks).
+constexpr const char* kChildDb = "LF_KAFKA_TEST_RELAY_CHILD_DB";
+constexpr const char* kChildBrokers = "LF_KAFKA_TEST_RELAY_CHILD_BROKERS";
+constexpr std::size_t kChildBatch = 500;
+
+[[maybe_unused]] const bool kRelayChild = [] {
+  const char* db = std::getenv(kChildDb);
+  const char* brokers = std::getenv(kChildBrokers);
+  if (db == nullptr || brokers == nullptr) {
+    return false;
+  }
+  Relay relay(RelayConfig{.database_url = db,
+                          .brokers = brokers,
+                          .topic_setup = TopicSetup::none,
+                          .batch_size = kChildBatch,
+                          .client_id = "labelfleet-relay-child"});
+  relay.start();
+  for (;;) {
+    ::pause();  // until the parent's SIGKILL
+  }
+}();
+
+// ---------------------------------------------------------------------------------------
+// Writing the log
+
+struct StreamSet {
+  std::string type;  // stream type
+  int streams = 0;
+  int events_per_stream = 0;
+};
+
+// Appends events round-robin over the streams (version 1 of every stream, then version 2 …),
+// so that streams interleave in the log and in every partition.
+void append_round_robin(PgEventStore& store, const std::vector<StreamSet>& sets) {
+  int max_events = 0;
+  for (const auto& s : sets) {
+    max_events = std::max(max_events, s.events_per_stream);
+  }
+  for (int v = 1; v <= max_events; ++v) {
+    std::vector<std::future<ports::AppendResult>> pending;
+    for (const auto& set : sets) {
+      if (v > set.events_per_stream) {
+        continue;
+      }
+      for (int s = 0; s < set.streams; ++s) {
+        const std::string id = set.type + "-" + std::to_string(s);
+        ports::AppendRequest r;
+        r.stream_id = id;
+        r.stream_type = set.type;
+        r.expected_version = v - 1;
+        r.events.push_back({set.type + (v == 1 ? ".created" : ".renamed"), v == 1 ? 1 : 2,
+                            R"({"stream":")" + id + R"(","version":)" + std::to_string(v) + "}"});
+        // Setting streams carry no actor: empty metadata must travel as absent headers.
+        r.metadata = {"cmd-" + id + "-" + std::to_string(v), "cause-" + id, "corr-" + id,
+                      set.type == "setting" ? "" : "tester"};
+        r.recorded_at = "2026-04-01T12:34:56." + std::to_string(100 + (v % 900)) + "Z";
+        pending.push_back(store.append(std::move(r)));
+      }
+    }
+    for (auto& f : pending) {
+      const auto result = f.get();
+      ASSERT_TRUE(result.has_value()) << result.error().message;
+    }
+  }
+}
+
+std::vector<RecordedEvent> whole_log(PgEventStore& store) { return store.read_all(0, 1'000'000); }
+
+std::int64_t relay_checkpoint(pqxx::connection& conn) {
+  pqxx::read_transaction tx(conn);
+  return tx.exec("SELECT position FROM relay_checkpoint")[0][0].as<std::int64_t>();
+}
+
+// ---------------------------------------------------------------------------------------
+// Reading Kafka back
+
+struct Consumed {
+  std::string topic;
+  int partition = 0;
+  std::int64_t offset = 0;
+  std::optional<std::string> key;
+  std::optional<std::string> value;
+  std::int64_t timestamp = 0;
+  std::vector<adapters::kafka::Header> headers;
+  std::int64_t position = 0;  // from ce_sequence, 0 if absent
+};
+
+// Everything every partition of every topic holds right now, each partition in offset order.
+std::vector<Consumed> consume_all(const std::string& brokers) {
+  std::string errstr;
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  conf->set("bootstrap.servers", brokers, errstr);
+  conf->set("group.id", "labelfleet-test-reader", errstr);  // required, unused with assign()
+  conf->set("enable.auto.commit", "false", errstr);
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf.get(), errstr));
+  EXPECT_TRUE(consumer) << errstr;
+  if (!consumer) {
+    return {};
+  }
+
+  std::map<std::pair<std::string, int>, std::int64_t> end;  // high watermark still to reach
+  std::vector<RdKafka::TopicPartition*> assignment;
+  for (const auto& topic : adapters::kafka::all_topics()) {
+    for (int p = 0; p < adapters::kafka::kPartitions; ++p) {
+      std::int64_t low = 0;
+      std::int64_t high = 0;
+      const auto err = consumer->query_watermark_offsets(topic, p, &low, &high, 10000);
+      EXPECT_EQ(err, RdKafka::ERR_NO_ERROR) << topic << "/" << p << ": " << RdKafka::err2str(err);
+      if (high > low) {
+        end[{topic, p}] = high;
+        assignment.push_back(RdKafka::TopicPartition::create(topic, p, low));
+      }
+    }
+  }
+  consumer->assign(assignment);
+  RdKafka::TopicPartition::destroy(assignment);
+
+  std::vector<Consumed> out;
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (!end.empty() && std::chrono::steady_clock::now() < deadline) {
+    const std::unique_ptr<RdKafka::Message> m(consumer->consume(200));
+    if (m->err() != RdKafka::ERR_NO_ERROR) {
+      continue;
+    }
+    Consumed c;
+    c.topic = m->topic_name();
+    c.partition = m->partition();
+    c.offset = m->offset();
+    if (m->key_pointer() != nullptr) {
+      c.key = std::string(static_cast<const char*>(m->key_pointer()), m->key_len());
+    }
+    if (m->payload() != nullptr) {
+      c.value = std::string(static_cast<const char*>(m->payload()), m->len());
+    }
+    c.timestamp = m->timestamp().timestamp;
+    if (auto* headers = m->headers(); headers != nullptr) {
+      for (const auto& h : headers->get_all()) {
+        c.headers.push_back({h.key(), std::string(static_cast<const char*>(h.value()), h.value_size())});
+      }
+    }
+    for (const auto& h : c.headers) {
+      if (h.key == "ce_sequence") {
+        c.position = std::stoll(h.value);
+      }
+    }
+    const auto it = end.find({c.topic, c.partition});
+    if (it != end.end() && c.offset + 1 >= it->second) {
+      end.erase(it);
+    }
+    out.push_back(std::move(c));
+  }
+  EXPECT_TRUE(end.empty()) << "timed out reading Kafka back";
+  consumer->close();
+  return out;
+}
+
+std::optional<std::string> header(const Consumed& c, const std::string& key) {
+  for (auto it = c.headers.rbegin(); it != c.headers.rend(); ++it) {
+    if (it->key == key) {
+      return it->value;
+    }
+  }
+  return std::nullopt;
+}
+
+void expect_same_event(const RecordedEvent& a, const RecordedEvent& b) {
+  EXPECT_EQ(a.position, b.position);
+  EXPECT_EQ(a.event_id, b.event_id);
+  EXPECT_EQ(a.stream_id, b.stream_id);
+  EXPECT_EQ(a.stream_type, b.stream_type);
+  EXPECT_EQ(a.stream_version, b.stream_version);
+  EXPECT_EQ(a.type, b.type);
+  EXPECT_EQ(a.schema_version, b.schema_version);
+  EXPECT_EQ(a.data_json, b.data_json);
+  EXPECT_EQ(a.metadata.command_id, b.metadata.command_id);
+  EXPECT_EQ(a.metadata.causation_id, b.metadata.causation_id);
+  EXPECT_EQ(a.metadata.correlation_id, b.metadata.correlation_id);
+  EXPECT_EQ(a.metadata.actor, b.metadata.actor);
+  EXPECT_EQ(a.recorded_at, b.recorded_at);
+}
+
+// The positions each (topic, partition) must hold, in log order.
+std::map<std::pair<std::string, int>, std::vector<std::int64_t>> expected_layout(
+    const std::vector<RecordedEvent>& log) {
+  std::map<std::pair<std::string, int>, std::vector<std::int64_t>> out;
+  for (const auto& e : log) {
+    out[{adapters::kafka::topic_for(e.stream_type), adapters::kafka::partition_for(e.stream_id)}].push_back(e.position);
+  }
+  return out;
+}
+
+class KafkaRelayTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    LF_REQUIRE_DATABASE();
+    db_ = std::make_unique<testing::TestDatabase>();
+    cluster_ = std::make_unique<EmbeddedCluster>();
+    const auto topics = adapters::kafka::ensure_topics(*cluster_);
+    ASSERT_TRUE(topics.has_value()) << topics.error();
+  }
+
+  RelayConfig relay_config(bool republish = false) const {
+    return RelayConfig{.database_url = db_->url(),
+                       .brokers = cluster_->bootstraps(),
+                       .republish_from_start = republish,
+                       .topic_setup = TopicSetup::none};
+  }
+
+  std::unique_ptr<testing::TestDatabase> db_;
+  std::unique_ptr<EmbeddedCluster> cluster_;
+};
+
+TEST_F(KafkaRelayTest, PublishesEveryEventInLogOrderWithKeyPartitionAndEnvelope) {
+  PgEventStore store(db_->url());
+  ASSERT_NO_FATAL_FAILURE(append_round_robin(store, {{"role", 40, 5}, {"setting", 10, 3}}));
+  const auto log = whole_log(store);
+  ASSERT_EQ(log.size(), 230U);
+  const auto head = log.back().position;
+
+  Relay relay(relay_config());
+  relay.start();
+  ASSERT_TRUE(relay.wait_for_published(head, 20s)) << "published " << relay.published_position();
+  const auto stop_started = std::chrono::steady_clock::now();
+  relay.stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - stop_started, 1s) << "stop() must be prompt";
+  {
+    auto conn = adapters::pg::connect(db_->url());
+    EXPECT_EQ(relay_checkpoint(*conn), head);
+  }
+
+  const auto consumed = consume_all(cluster_->bootstraps());
+  ASSERT_EQ(consumed.size(), log.size()) << "a clean run publishes every event exactly once";
+  std::map<std::int64_t, const Consumed*> by_position;
+  std::map<std::pair<std::string, int>, std::vector<std::int64_t>> layout;
+  for (const auto& c : consumed) {
+    by_position[c.position] = &c;
+    layout[{c.topic, c.partition}].push_back(c.position);
+  }
+  EXPECT_EQ(layout, expected_layout(log)) << "each partition holds its streams' events in log order";
+
+  for (const auto& e : log) {
+    SCOPED_TRACE("position " + std::to_string(e.position));
+    ASSERT_TRUE(by_position.contains(e.position));
+    const Consumed& c = *by_position.at(e.position);
+    EXPECT_EQ(c.topic, "labelfleet." + e.stream_type + ".v1");
+    EXPECT_EQ(c.partition, adapters::kafka::partition_for(e.stream_id));
+    EXPECT_EQ(c.key, e.stream_id);
+    EXPECT_EQ(c.value, e.data_json);
+    EXPECT_EQ(c.timestamp, adapters::kafka::epoch_millis(e.recorded_at));
+    EXPECT_EQ(header(c, "ce_specversion"), "1.0");
+    EXPECT_EQ(header(c, "ce_id"), e.event_id);
+    EXPECT_EQ(header(c, "ce_type"), "com.labelfleet." + e.type);
+    EXPECT_EQ(header(c, "ce_source"), "/labelfleet/" + e.stream_type);
+    EXPECT_EQ(header(c, "ce_subject"), e.stream_id);
+    EXPECT_EQ(header(c, "ce_time"), e.recorded_at);
+    EXPECT_EQ(header(c, "content-type"), "application/json");
+    EXPECT_EQ(header(c, "ce_sequence"), std::to_string(e.position));
+    EXPECT_EQ(header(c, "ce_streamversion"), std::to_string(e.stream_version));
+    EXPECT_EQ(header(c, "ce_schemaversion"), std::to_string(e.schema_version));
+    EXPECT_EQ(header(c, "ce_dataschema"),
+              "schemas/events/" + e.type + ".v" + std::to_string(e.schema_version) + ".json");
+    EXPECT_EQ(header(c, "ce_commandid"), e.metadata.command_id);
+    EXPECT_EQ(header(c, "ce_correlationid"), e.metadata.correlation_id);
+    EXPECT_EQ(header(c, "ce_causationid"), e.metadata.causation_id);
+    if (e.metadata.actor.empty()) {
+      EXPECT_EQ(header(c, "ce_actor"), std::nullopt);
+    } else {
+      EXPECT_EQ(header(c, "ce_actor"), e.metadata.actor);
+    }
+    // And the consumers' decoder gives back the very event.
+    const auto decoded = adapters::kafka::decode_event(c.headers, c.key, c.value);
+    ASSERT_TRUE(decoded.has_value()) << decoded.error();
+    expect_same_event(*decoded, e);
+  }
+}
+
+TEST_F(KafkaRelayTest, CommitsFromAnotherProcessWakeItThroughListenNotify) {
+  auto config = relay_config();
+  config.poll_interval = 60s;  // so only a notification can explain a prompt publish
+  Relay relay(config);
+  relay.start();
+  std::this_thread::sleep_for(300ms);  // let it find the log empty and start waiting
+
+  PgEventStore other_writer(db_->url());  // not wired to the relay: only NOTIFY reaches it
+  ASSERT_NO_FATAL_FAILURE(append_round_robin(other_writer, {{"role", 1, 1}}));
+  EXPECT_TRUE(relay.wait_for_published(1, 5s));
+}
+
+TEST_F(KafkaRelayTest, ResumesFromTheCheckpointAfterAFailedDeliveryWithoutHoles) {
+  PgEventStore store(db_->url());
+  ASSERT_NO_FATAL_FAILURE(append_round_robin(store, {{"role", 50, 4}}));
+  const auto log = whole_log(store);
+  const auto head = log.back().position;
+
+  // The broker refuses the next produce requests with a non-retriable error: the batch's
+  // delivery reports fail, and the relay must neither advance nor leave a gap.
+  rd_kafka_mock_push_request_errors(cluster_->mock(), 0 /* Produce */, 3, RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED,
+                                    RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED,
+                                    RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED);
+  auto config = relay_config();
+  config.batch_size = 64;
+  Relay relay(config);
+  relay.start();
+  ASSERT_TRUE(relay.wait_for_published(head, 30s)) << "published " << relay.published_position();
+  relay.stop();
+
+  const auto consumed = consume_all(cluster_->bootstraps());
+  std::set<std::int64_t> seen;
+  std::map<std::pair<std::string, int>, std::vector<std::int64_t>> deduplicated;
+  std::map<std::pair<std::string, int>, std::int64_t> max_seen;
+  for (const auto& c : consumed) {
+    seen.insert(c.position);
+    auto& max = max_seen[{c.topic, c.partition}];
+    if (c.position > max) {
+      deduplicated[{c.topic, c.partition}].push_back(c.position);
+      max = c.position;
+    }
+  }
+  EXPECT_EQ(seen.size(), log.size());
+  EXPECT_EQ(deduplicated, expected_layout(log));
+}
+
+// ---------------------------------------------------------------------------------------
+// Guarantee 4: kill -9 the relay in the middle of a backlog, start another one.
+
+class ChildProcess {
+ public:
+  explicit ChildProcess(const std::vector<std::string>& extra_env) {
+    std::vector<std::string> env;
+    for (char** e = environ; *e != nullptr; ++e) {
+      env.emplace_back(*e);
+    }
+    env.insert(env.end(), extra_env.begin(), extra_env.end());
+    std::vector<char*> envp;
+    for (auto& s : env) {
+      envp.push_back(s.data());
+    }
+    envp.push_back(nullptr);
+    std::string exe = "/proc/self/exe";
+    char* argv[] = {exe.data(), nullptr};
+    // Everything the child needs is prepared above: between fork and exec only async-signal-safe calls.
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      ::execve(exe.c_str(), argv, envp.data());
+      ::_exit(127);
+    }
+  }
+  ~ChildProcess() { kill(); }
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  bool running() const { return pid_ > 0; }
+  // True once the child has ended by itself (it is then reaped).
+  bool exited() {
+    int status = 0;
+    if (pid_ > 0 && ::waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return true;
+    }
+    return false;
+  }
+  void kill() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGKILL);
+      int status = 0;
+      ::waitpid(pid_, &status, 0);
+      pid_ = -1;
+    }
+  }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+TEST_F(KafkaRelayTest, RelayKilledMidBatchLosesNothingAndTheNextOneResumes) {
+  PgEventStore store(db_->url());
+  ASSERT_NO_FATAL_FAILURE(append_round_robin(store, {{"role", 400, 40}, {"setting", 100, 40}}));
+  const auto log = whole_log(store);
+  const auto head = log.back().position;
+  ASSERT_EQ(head, 20000);
+
+  auto conn = adapters::pg::connect(db_->url());
+  std::int64_t checkpoint_at_kill = 0;
+  {
+    ChildProcess child(
+        {std::string(kChildDb) + "=" + db_->url(), std::string(kChildBrokers) + "=" + cluster_->bootstraps()});
+    ASSERT_TRUE(child.running());
+    // Kill it as soon as it has checkpointed a few batches: it is then in the middle of the next.
+    const auto deadline = std::chrono::steady_clock::now() + 60s;
+    while (relay_checkpoint(*conn) < static_cast<std::int64_t>(4 * kChildBatch)) {
+      ASSERT_FALSE(child.exited()) << "the relay child died on its own";
+      ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the relay child made no progress";
+      std::this_thread::sleep_for(1ms);
+    }
+    child.kill();
+    checkpoint_at_kill = relay_checkpoint(*conn);
+  }
+  ASSERT_LT(checkpoint_at_kill, head) << "the child finished before it was killed: nothing was tested";
+
+  // The checkpoint never runs ahead of Kafka: everything up to it is there.
+  {
+    const auto consumed = consume_all(cluster_->bootstraps());
+    std::set<std::int64_t> present;
+    for (const auto& c : consumed) {
+      present.insert(c.position);
+    }
+    for (std::int64_t p = 1; p <= checkpoint_at_kill; ++p) {
+      ASSERT_TRUE(present.contains(p)) << "position " << p << " is behind the checkpoint but not in Kafka";
+    }
+    RecordProperty("checkpoint_at_kill", std::to_string(checkpoint_at_kill));
+    RecordProperty("in_kafka_beyond_checkpoint",
+                   std::to_string(std::count_if(present.begin(), present.end(),
+                                                [&](std::int64_t p) { return p > checkpoint_at_kill; })));
+  }
+
+  Relay successor(relay_config());
+  successor.start();
+  ASSERT_TRUE(successor.wait_for_published(head, 60s)) << "published " << successor.published_position();
+  successor.stop();
+  EXPECT_EQ(relay_checkpoint(*conn), head);
+
+  const auto consumed = consume_all(cluster_->bootstraps());
+  std::set<std::int64_t> seen;
+  std::map<std::pair<std::string, int>, std::vector<std::int64_t>> deduplicated;
+  std::map<std::pair<std::string, int>, std::int64_t> max_seen;
+  for (const auto& c : consumed) {
+    seen.insert(c.position);
+    // What a consumer does: drop what is not above the highest position seen so far.
+    auto& max = max_seen[{c.topic, c.partition}];
+    if (c.position > max) {
+      deduplicated[{c.topic, c.partition}].push_back(c.position);
+      max = c.position;
+    }
+  }
+  EXPECT_EQ(seen.size(), log.size()) << "every position 1..N at least once";
+  EXPECT_EQ(*seen.begin(), 1);
+  EXPECT_EQ(*seen.rbegin(), head);
+  EXPECT_EQ(deduplicated, expected_layout(log)) << "per partition: strictly increasing and complete after dedup";
+  EXPECT_GE(consumed.size(), log.size());
+  RecordProperty("duplicates_on_the_wire", std::to_string(consumed.size() - log.size()));
+}
+
+}  // namespace
+}  // namespace lf

@@ -1,0 +1,23 @@
+#pragma once
+// A minimal HTTP/1.1 client over a TCP socket to 127.0.0.1, enough for tests: one request per
+// connection, the whole response read back.
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace lf::testing {
+
+struct HttpResult {
+  int status = 0;  // 0: no answer (connection refused, timeout)
+  std::map<std::string, std::string> headers;  // names lower-cased
+  std::string body;
+  std::string header(const std::string& lower) const {
+    const auto it = headers.find(lower);
+    return it == headers.end() ? "" : it->second;
+  }
+};
+
+HttpResult http(std::uint16_t port, const std::string& method, const std::string& path, const std::string& body = "",
+                const std::map<std::string, std::string>& headers = {});
+
+}  // namespace lf::testing

@@ -1,0 +1,46 @@
+#pragma once
+// The built binary (LABELFLEET_BINARY) run as a child process, as a user would run it.
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace lf::testing {
+
+class LabelfleetProcess {
+ public:
+  // Starts `labelfleet <args>` with DATABASE_URL=database_url, a free HTTP port, a private run
+  // dir, and `extra_env`. Its stderr (the JSON log) goes to log_path().
+  LabelfleetProcess(std::vector<std::string> args, const std::string& database_url,
+                    std::map<std::string, std::string> extra_env = {});
+  ~LabelfleetProcess();
+  LabelfleetProcess(const LabelfleetProcess&) = delete;
+  LabelfleetProcess& operator=(const LabelfleetProcess&) = delete;
+
+  // Polls GET /api/health until 200; false on timeout or if the process died.
+  bool wait_healthy(std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  // SIGTERM and wait; returns the exit status (or -1).
+  int stop();
+  void kill9();
+  bool running();
+
+  std::uint16_t port() const { return port_; }
+  const std::string& run_dir() const { return run_dir_; }
+  std::string log_path() const { return run_dir_ + "/labelfleet.log"; }
+  std::string log() const;
+  // The embedded broker address the process wrote to <run dir>/kafka.bootstrap ("" until then).
+  std::string kafka_bootstrap() const;
+
+  static std::string binary();
+  static std::uint16_t free_port();
+
+ private:
+  pid_t pid_ = -1;
+  std::uint16_t port_ = 0;
+  std::string run_dir_;
+};
+
+}  // namespace lf::testing
