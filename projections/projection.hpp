@@ -3,9 +3,10 @@
 // The runtime (adapters/kafka/projector, adapters/postgres/replay) owns transactions and
 // checkpoints; a projection only issues SQL inside the transaction it is handed.
 #include <memory>
-#include <pqxx/pqxx>
 #include <string>
 #include <vector>
+
+#include <pqxx/pqxx>
 
 #include "domain/common/event.hpp"
 

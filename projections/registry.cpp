@@ -1,6 +1,8 @@
+#include "projections/api_keys/api_keys_projection.hpp"
 #include "projections/projection.hpp"
 #include "projections/roles/roles_projection.hpp"
 #include "projections/settings/settings_projection.hpp"
+#include "projections/users/users_projection.hpp"
 
 namespace lf::projections {
 
@@ -9,7 +11,8 @@ std::string iso_time(const std::string& column) {
 }
 
 std::vector<std::shared_ptr<const Projection>> all() {
-  return {std::make_shared<RolesProjection>(), std::make_shared<SettingsProjection>()};
+  return {std::make_shared<RolesProjection>(), std::make_shared<SettingsProjection>(),
+          std::make_shared<UsersProjection>(), std::make_shared<ApiKeysProjection>()};
 }
 
 }  // namespace lf::projections

@@ -7,10 +7,11 @@ PACKAGES=(
   build-essential cmake pkg-config git
   libpistache-dev libpqxx-dev libpq-dev librdkafka-dev rapidjson-dev
   prometheus-cpp-dev libcivetweb-dev zlib1g-dev libcurl4-openssl-dev
-  libgtest-dev libgmock-dev
+  libgtest-dev libgmock-dev libsodium-dev
   postgresql postgresql-contrib postgresql-client
   kcat wrk curl
-  clang-format clang-tidy
+  # clang-tidy-16 for scripts/lint.sh: clang 14 cannot parse libstdc++ 12's <expected>
+  clang-format clang-tidy clang-tidy-16
   docker-compose
 )
 

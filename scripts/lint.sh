@@ -82,15 +82,16 @@ if [ "${LINT_SKIP_TIDY:-0}" != 1 ]; then
     export CLANG_TIDY BUILD_DIR header_filter out
     export EXTRA_ARGS="${extra[*]}"
     # One clang-tidy per file, JOBS at a time; each file's report is printed whole.
-    printf '%s\n' "${tidy_files[@]}" | xargs -P "$JOBS" -I{} bash -c '
-      f="{}"; log="$out/$(echo "$f" | tr / _).log"
+    # shellcheck disable=SC2016  # the script is expanded by the inner bash
+    printf '%s\0' "${tidy_files[@]}" | xargs -0 -n 1 -P "$JOBS" bash -c '
+      f="$1"; log="$out/$(echo "$f" | tr / _).log"
       # shellcheck disable=SC2086
       if "$CLANG_TIDY" -p "$BUILD_DIR" --quiet --header-filter="$header_filter" $EXTRA_ARGS "$f" >"$log" 2>&1; then
         echo "  ok    $f"
       else
         echo "  FAIL  $f"; grep -v -E "^[0-9]+ warnings? (and [0-9]+ errors? )?generated\.$|^Suppressed [0-9]+ warnings|^Use -header-filter|^Error while processing" "$log" | sed "s/^/        /"
         touch "$out/failed"
-      fi' || true
+      fi' _ || true
     if [ -e "$out/failed" ]; then
       echo "lint: clang-tidy reported problems" >&2
       status=1

@@ -28,11 +28,12 @@ die() { echo "pg.sh: $*" >&2; exit 1; }
 usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 is_root() { [ "$(id -u)" -eq 0 ]; }
+RUNUSER=$(command -v runuser || echo /usr/sbin/runuser)
 
 # Runs a server-side command (initdb, pg_ctl) as the user that owns the cluster.
 as_owner() {
   if is_root; then
-    (cd / && runuser -u postgres -- "$@")
+    (cd / && "$RUNUSER" -u postgres -- "$@")
   else
     (cd / && "$@")
   fi
@@ -63,7 +64,9 @@ abs_dir() {
   if [ -d "$1" ]; then
     (cd "$1" && pwd -P)
   else
-    echo "$(cd "$(dirname "$1")" 2>/dev/null && pwd -P || dirname "$1")/$(basename "$1")"
+    local parent
+    if parent=$(cd "$(dirname "$1")" 2>/dev/null && pwd -P); then :; else parent=$(dirname "$1"); fi
+    echo "$parent/$(basename "$1")"
   fi
 }
 
@@ -87,8 +90,9 @@ conf_sockdir() {
 
 # ---- commands
 initialize() {
-  local dir="$1" link="$1/pg" data
-  if is_root && ! runuser -u postgres -- test -x "$dir" 2>/dev/null; then
+  local dir="$1" link data
+  link="$dir/pg"
+  if is_root && ! "$RUNUSER" -u postgres -- test -x "$dir" 2>/dev/null; then
     # postgres cannot reach or write <dir>: keep the data under /tmp and link it.
     data=$(mktemp -d /tmp/labelfleet-pg.XXXXXX)
     ln -sfn "$data" "$link"
@@ -99,7 +103,8 @@ initialize() {
   chmod 700 "$data"
   if is_root; then chown postgres:postgres "$data"; fi
   echo "pg.sh: initdb $data" >&2
-  as_owner "$PG_BIN/initdb" -D "$data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 \
+  # --no-sync: a fresh cluster need not be flushed before it starts (the server itself fsyncs).
+  as_owner "$PG_BIN/initdb" -D "$data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 --no-sync \
     >"$data.initdb.log" 2>&1 || { cat "$data.initdb.log" >&2; die "initdb failed"; }
   rm -f "$data.initdb.log"
   mkdir -p "$data/sock"
@@ -125,7 +130,8 @@ EOF
 }
 
 write_runtime_conf() {
-  local data="$1" port="$2" sockdir="$data/sock"
+  local data="$1" port="$2" sockdir
+  sockdir="$data/sock"
   # A unix socket path is limited to 107 bytes: fall back to a short directory under /tmp.
   if [ $((${#sockdir} + 20)) -gt 107 ]; then
     sockdir=$(conf_sockdir "$data" 2>/dev/null || true)

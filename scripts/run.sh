@@ -11,7 +11,8 @@
 #   KAFKA_BROKERS         use a real Kafka instead of the embedded one
 #   DATABASE_URL          use this database instead of starting the private cluster
 #   LABELFLEET_JOBS       build parallelism (default 2)
-#   LABELFLEET_BINARY     run this executable instead of build/labelfleet
+#   LABELFLEET_BUILD_DIR  build directory (default build)
+#   LABELFLEET_BINARY     run this executable instead of $LABELFLEET_BUILD_DIR/labelfleet
 #   LABELFLEET_SKIP_DEPS=1, LABELFLEET_SKIP_BUILD=1   skip those steps
 set -euo pipefail
 
@@ -24,7 +25,8 @@ RUN_DIR=$(cd "$RUN_DIR" && pwd -P)
 export LABELFLEET_RUN_DIR="$RUN_DIR"
 PG_PORT=${LABELFLEET_PG_PORT:-55432}
 HTTP_PORT=${LABELFLEET_HTTP_PORT:-8080}
-BIN=${LABELFLEET_BINARY:-$ROOT/build/labelfleet}
+BUILD_DIR=${LABELFLEET_BUILD_DIR:-build}
+BIN=${LABELFLEET_BINARY:-$BUILD_DIR/labelfleet}  # relative paths are relative to the repository root
 
 if [ "${LABELFLEET_SKIP_DEPS:-0}" != 1 ]; then
   scripts/install-deps.sh
@@ -32,8 +34,8 @@ fi
 if [ "${LABELFLEET_SKIP_BUILD:-0}" != 1 ]; then
   # No -DLABELFLEET_WERROR here: the cache keeps whatever the last configure chose, so switching
   # between `make run` and `make test` does not rebuild everything.
-  cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
-  cmake --build build -j "${LABELFLEET_JOBS:-2}"
+  cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  cmake --build "$BUILD_DIR" -j "${LABELFLEET_JOBS:-2}"
 fi
 [ -x "$BIN" ] || { echo "run.sh: $BIN was not built" >&2; exit 1; }
 
@@ -72,6 +74,9 @@ if [ -z "${DATABASE_URL:-}" ]; then
   DATABASE_URL=$(scripts/pg.sh url "$RUN_DIR")
 fi
 export DATABASE_URL
+# A first admin for development (created only while the database holds no user).
+export LABELFLEET_ADMIN_EMAIL=${LABELFLEET_ADMIN_EMAIL:-admin@fleet.local}
+export LABELFLEET_ADMIN_PASSWORD=${LABELFLEET_ADMIN_PASSWORD:-labelfleet-dev}
 
 pg_data="$RUN_DIR/pg"
 cat <<EOF
@@ -80,6 +85,7 @@ cat <<EOF
   API           http://127.0.0.1:$HTTP_PORT/api/health
   DATABASE_URL  $DATABASE_URL
   psql          psql "$DATABASE_URL"
+  login         curl -XPOST http://127.0.0.1:$HTTP_PORT/api/auth/login -d 'email=$LABELFLEET_ADMIN_EMAIL&password=…'
 EOF
 if [ "$pg_started" = 1 ] || scripts/pg.sh status "$RUN_DIR" >/dev/null 2>&1; then
   cat <<EOF

@@ -4,7 +4,9 @@
 # always stop and delete the cluster. Exits with ctest's status.
 #
 # Environment (all optional):
+#   LABELFLEET_BUILD_DIR     build directory (default build)
 #   LABELFLEET_JOBS          build parallelism (default 2)
+#   LABELFLEET_WERROR        ON (default; CI) or OFF to iterate locally on code that still warns
 #   LABELFLEET_TEST_JOBS     ctest -j (default 2; more is not useful on 2 cores and tests are heavy)
 #   LABELFLEET_TEST_TIMEOUT  default per-test timeout in seconds (default 900)
 #   LABELFLEET_SKIP_DEPS=1   skip scripts/install-deps.sh
@@ -18,14 +20,15 @@ JOBS=${LABELFLEET_JOBS:-2}
 TEST_JOBS=${LABELFLEET_TEST_JOBS:-2}
 TEST_TIMEOUT=${LABELFLEET_TEST_TIMEOUT:-900}
 TEST_DIR="$ROOT/.test-run"
+BUILD_DIR=${LABELFLEET_BUILD_DIR:-build}
 
 if [ "${LABELFLEET_SKIP_DEPS:-0}" != 1 ]; then
   scripts/install-deps.sh
 fi
 
-echo "==> configure and build (warnings are errors)"
-cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLABELFLEET_WERROR=ON
-cmake --build build -j "$JOBS"
+echo "==> configure and build (LABELFLEET_WERROR=${LABELFLEET_WERROR:-ON})"
+cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLABELFLEET_WERROR="${LABELFLEET_WERROR:-ON}"
+cmake --build "$BUILD_DIR" -j "$JOBS"
 
 cleanup() {
   local rc=$?
@@ -56,7 +59,7 @@ done
 [ "$started" = 1 ] || { echo "test.sh: could not start PostgreSQL" >&2; exit 1; }
 
 LABELFLEET_TEST_DATABASE_URL=$(scripts/pg.sh url "$TEST_DIR" postgres)
-LABELFLEET_BINARY="$ROOT/build/labelfleet"
+LABELFLEET_BINARY=$(cd "$BUILD_DIR" && pwd -P)/labelfleet
 # The binary's own run directory (kafka.bootstrap, …) for end-to-end tests that do not set one,
 # so a test never touches the .run/ of a developer's `make run`.
 LABELFLEET_RUN_DIR="$TEST_DIR/run"
@@ -68,7 +71,7 @@ echo "LABELFLEET_BINARY=$LABELFLEET_BINARY"
 echo "==> ctest"
 set +e
 # shellcheck disable=SC2086  # CTEST_ARGS is a list of words on purpose
-ctest --test-dir build --output-on-failure --no-tests=error -j "$TEST_JOBS" --timeout "$TEST_TIMEOUT" ${CTEST_ARGS:-}
+ctest --test-dir "$BUILD_DIR" --output-on-failure --no-tests=error -j "$TEST_JOBS" --timeout "$TEST_TIMEOUT" ${CTEST_ARGS:-}
 status=$?
 set -e
 exit "$status"

@@ -1,7 +1,8 @@
 #include "adapters/app/command_executor.hpp"
 
-#include <rapidjson/document.h>
 #include <stdexcept>
+
+#include <rapidjson/document.h>
 
 #include "adapters/common/log.hpp"
 #include "adapters/json/schema_registry.hpp"
@@ -9,8 +10,8 @@
 
 namespace lf::adapters::app {
 
-CommandExecutor::CommandExecutor(ports::EventStore& store, projection::ProgressBoard& board,
-                                 metrics::Metrics& metrics, std::chrono::milliseconds consistency_timeout)
+CommandExecutor::CommandExecutor(ports::EventStore& store, projection::ProgressBoard& board, metrics::Metrics& metrics,
+                                 std::chrono::milliseconds consistency_timeout)
     : store_(store), board_(board), metrics_(metrics), consistency_timeout_(consistency_timeout) {}
 
 std::optional<std::expected<Outcome, ports::AppendError>> CommandExecutor::replay(const CommandContext& ctx) {
@@ -55,7 +56,9 @@ std::expected<Outcome, ports::AppendError> CommandExecutor::execute(Decision dec
   if (ctx.idempotency_key) {
     request.idempotency = ports::IdempotencyRecord{*ctx.idempotency_key, ctx.fingerprint, decision.success};
   }
+  const auto started = std::chrono::steady_clock::now();
   auto appended = store_.append(std::move(request)).get();
+  const auto committed = std::chrono::steady_clock::now();
   if (!appended) {
     return std::unexpected(appended.error());
   }
@@ -64,11 +67,17 @@ std::expected<Outcome, ports::AppendError> CommandExecutor::execute(Decision dec
   }
   metrics_.events_appended(decision.events.size(), decision.stream_type);
   const int partition = kafka::partition_for(decision.stream_id);
-  if (!board_.wait_for(decision.projection, partition, appended->last_position, consistency_timeout_)) {
+  const bool shown = board_.wait_for(decision.projection, partition, appended->last_position, consistency_timeout_);
+  const auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
+  log::write(log::Level::debug, "command timing",
+             {{"request_id", ctx.request_id},
+              {"append_ms", std::to_string(ms(committed - started)), true},
+              {"read_model_ms", std::to_string(ms(std::chrono::steady_clock::now() - committed)), true}});
+  if (!shown) {
     // Durable and acknowledged all the same; only the read model is late.
     log::warn("read model behind after write", {{"projection", decision.projection},
-                                                 log::num("position", appended->last_position),
-                                                 {"request_id", ctx.request_id}});
+                                                log::num("position", appended->last_position),
+                                                {"request_id", ctx.request_id}});
   }
   return Outcome{decision.success, false};
 }

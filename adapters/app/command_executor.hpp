@@ -30,9 +30,9 @@ struct Decision {
   std::vector<domain::NewEvent> events;
   std::vector<ports::UniqueClaim> claims;
   std::vector<ports::UniqueClaim> releases;
-  std::string recorded_at;       // the command's time, also used in `success`
-  ports::StoredResult success;   // the answer when accepted (kept under the Idempotency-Key)
-  std::string projection;        // the read model that must show the change before we answer
+  std::string recorded_at;      // the command's time, also used in `success`
+  ports::StoredResult success;  // the answer when accepted (kept under the Idempotency-Key)
+  std::string projection;       // the read model that must show the change before we answer
 };
 
 struct Outcome {

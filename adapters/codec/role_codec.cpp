@@ -28,19 +28,20 @@ std::optional<std::string> opt_string(const rapidjson::Value& o, const char* key
 }  // namespace
 
 domain::NewEvent encode(const Event& event) {
-  return std::visit(domain::overloaded{
-                        [](const RoleCreated& e) {
-                          return domain::NewEvent{"role.created", 1, body(e.id, e.name, e.description, e.color)};
-                        },
-                        [](const RoleUpdated& e) {
-                          return domain::NewEvent{"role.updated", 1, body(e.id, e.name, e.description, e.color)};
-                        },
-                        [](const RoleDeleted& e) {
-                          JsonWriter w;
-                          return domain::NewEvent{"role.deleted", 1, w.begin_object().field("id", e.id).end_object().str()};
-                        },
-                    },
-                    event);
+  return std::visit(
+      domain::overloaded{
+          [](const RoleCreated& e) {
+            return domain::NewEvent{"role.created", 1, body(e.id, e.name, e.description, e.color)};
+          },
+          [](const RoleUpdated& e) {
+            return domain::NewEvent{"role.updated", 1, body(e.id, e.name, e.description, e.color)};
+          },
+          [](const RoleDeleted& e) {
+            JsonWriter w;
+            return domain::NewEvent{"role.deleted", 1, w.begin_object().field("id", e.id).end_object().str()};
+          },
+      },
+      event);
 }
 
 std::optional<Event> decode_role(const domain::RecordedEvent& event) {

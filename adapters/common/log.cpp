@@ -50,7 +50,8 @@ void write(Level level, std::string_view msg, std::initializer_list<Field> field
   if (static_cast<int>(level) < g_level.load()) {
     return;
   }
-  std::string line = "{\"ts\":\"" + now_rfc3339() + "\",\"level\":\"" + name(level) + "\",\"msg\":\"" + json_escape(msg) + "\"";
+  std::string line =
+      "{\"ts\":\"" + now_rfc3339() + "\",\"level\":\"" + name(level) + "\",\"msg\":\"" + json_escape(msg) + "\"";
   for (const auto& f : fields) {
     line += ",\"" + json_escape(f.key) + "\":";
     line += f.raw ? f.value : "\"" + json_escape(f.value) + "\"";

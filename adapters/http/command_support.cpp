@@ -23,6 +23,7 @@ std::expected<rapidjson::Document, HttpResponse> parse_body(const HttpRequest& r
 app::CommandContext command_context(const HttpRequest& request) {
   app::CommandContext ctx;
   ctx.request_id = request.request_id;
+  ctx.actor = request.principal ? request.principal->label : "anonymous";
   ctx.idempotency_key = request.header("idempotency-key");
   ctx.fingerprint = app::fingerprint(request.method, request.path, request.body);
   return ctx;
@@ -36,6 +37,18 @@ HttpResponse respond(const std::expected<app::Outcome, ports::AppendError>& outc
   auto response = json(outcome->result.status, outcome->result.body);
   if (outcome->replayed) {
     response.headers.emplace_back("Idempotent-Replayed", "true");
+  }
+  return response;
+}
+
+HttpResponse with_location(HttpResponse response, const std::string& collection) {
+  if (response.status != 201) {
+    return response;
+  }
+  rapidjson::Document doc;
+  doc.Parse(response.body.c_str(), response.body.size());
+  if (!doc.HasParseError() && doc.IsObject() && doc.HasMember("id") && doc["id"].IsInt64()) {
+    response.headers.emplace_back("Location", collection + std::to_string(doc["id"].GetInt64()));
   }
   return response;
 }

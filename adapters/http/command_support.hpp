@@ -2,8 +2,9 @@
 // Shared steps of every write endpoint: parse and validate the body, build the command
 // context, turn an outcome into a response.
 #include <expected>
-#include <rapidjson/document.h>
 #include <string_view>
+
+#include <rapidjson/document.h>
 
 #include "adapters/app/command_executor.hpp"
 #include "adapters/http/http_types.hpp"
@@ -14,8 +15,10 @@ namespace lf::adapters::http {
 std::expected<rapidjson::Document, HttpResponse> parse_body(const HttpRequest& request, std::string_view schema);
 app::CommandContext command_context(const HttpRequest& request);
 // `unique_message` says what a uniqueness conflict means for this command.
-HttpResponse respond(const std::expected<app::Outcome, ports::AppendError>& outcome,
-                     const std::string& unique_message);
+HttpResponse respond(const std::expected<app::Outcome, ports::AppendError>& outcome, const std::string& unique_message);
+
+// A 201 names what it created: Location = collection + the body's "id" (also on a replay).
+HttpResponse with_location(HttpResponse response, const std::string& collection);
 
 // For PUT-style partial updates: absent -> nullopt, null -> optional(nullopt), "x" -> "x".
 std::optional<std::optional<std::string>> nullable_string(const rapidjson::Value& object, const char* key);

@@ -8,6 +8,7 @@ int status_of(domain::Errc code) {
     case domain::Errc::not_found: return 404;
     case domain::Errc::conflict: return 409;
     case domain::Errc::version_conflict: return 409;
+    case domain::Errc::unauthorized: return 401;
   }
   return 500;
 }

@@ -4,7 +4,9 @@
 
 namespace lf::adapters::http {
 
-HttpResponse json(int status, std::string body) { return HttpResponse{status, std::move(body), "application/json", {}}; }
+HttpResponse json(int status, std::string body) {
+  return HttpResponse{status, std::move(body), "application/json", {}};
+}
 
 HttpResponse error(int status, const std::string& message, const std::vector<domain::FieldIssue>& details) {
   codec::JsonWriter w;
@@ -17,6 +19,14 @@ HttpResponse error(int status, const std::string& message, const std::vector<dom
     w.end_array();
   }
   return json(status, w.end_object().str());
+}
+
+HttpResponse too_many_requests(const std::string& message, std::int64_t retry_after) {
+  codec::JsonWriter w;
+  w.begin_object().field("error", message).field("code", "RATE_LIMIT_EXCEEDED").field("retry_after", retry_after);
+  auto r = json(429, w.end_object().str());
+  r.headers.emplace_back("Retry-After", std::to_string(retry_after));
+  return r;
 }
 
 }  // namespace lf::adapters::http

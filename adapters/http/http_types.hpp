@@ -1,15 +1,34 @@
 #pragma once
 // Transport-neutral request and response: handlers see these, never Pistache's types, so
 // they can be run on worker threads and tested without a socket.
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "domain/common/access.hpp"
 #include "domain/common/error.hpp"
 
 namespace lf::adapters::http {
+
+// Who may call a route.
+enum class Access {
+  open,     // no credential (health, version, metrics, login)
+  webhook,  // an annotator's X-Webhook-Secret
+  read,     // any authenticated caller: viewers and admins
+  admin,    // admins only
+};
+
+// The authenticated caller of a request.
+struct Principal {
+  enum class Kind { user, api_key, annotator };
+  Kind kind = Kind::user;
+  std::int64_t id = 0;
+  domain::Role role = domain::Role::viewer;
+  std::string label;  // "user:3", "api-key:7", "annotator:12": rate-limit key and audit actor
+};
 
 struct HttpRequest {
   std::string method;  // "GET", "POST", …
@@ -17,9 +36,11 @@ struct HttpRequest {
   std::map<std::string, std::string> query;
   std::map<std::string, std::string> headers;  // names lower-cased
   std::map<std::string, std::string> params;   // path parameters filled by the router
+  std::map<std::string, std::string> cookies;
   std::string body;
   std::string request_id;
   std::string client_address;
+  std::optional<Principal> principal;  // set by the gate for authenticated routes
 
   std::optional<std::string> header(const std::string& lower_name) const {
     const auto it = headers.find(lower_name);
@@ -37,5 +58,8 @@ struct HttpResponse {
 HttpResponse json(int status, std::string body);
 // {"error": message, "details": [{"path": …, "message": …}]} — the contract's error shape.
 HttpResponse error(int status, const std::string& message, const std::vector<domain::FieldIssue>& details = {});
+// 429: the error shape plus "code": "RATE_LIMIT_EXCEEDED" and "retry_after" (seconds), and
+// the Retry-After header.
+HttpResponse too_many_requests(const std::string& message, std::int64_t retry_after);
 
 }  // namespace lf::adapters::http

@@ -93,16 +93,12 @@ void add_role_routes(Router& router, Services& s) {
       return body.error();
     }
     if (auto replayed = s.commands.replay(command_context(req))) {
-      return respond(*replayed, kNameTaken);
+      return with_location(respond(*replayed, kNameTaken), "/api/roles/");
     }
     const auto id = s.ids.next(role::kStreamType);
     const role::CreateRole command{id, optional_string(*body, "name").value_or(""),
                                    optional_string(*body, "description"), optional_string(*body, "color")};
-    auto response = run(s, req, {}, command, id, 201, role_json);
-    if (response.status == 201) {
-      response.headers.emplace_back("Location", "/api/roles/" + std::to_string(id));
-    }
-    return response;
+    return with_location(run(s, req, {}, command, id, 201, role_json), "/api/roles/");
   });
 
   router.add("PUT", "/api/roles/:id", [&s](HttpRequest& req) {

@@ -45,8 +45,13 @@ bool matches(const std::vector<std::string>& pattern, const std::vector<std::str
 }  // namespace
 
 void Router::add(std::string method, std::string pattern, Handler handler) {
+  const auto access = method == "GET" ? Access::read : Access::admin;
+  add(std::move(method), std::move(pattern), access, std::move(handler));
+}
+
+void Router::add(std::string method, std::string pattern, Access access, Handler handler) {
   auto segments = split(pattern);
-  routes_.push_back({std::move(method), std::move(pattern), std::move(segments), std::move(handler)});
+  routes_.push_back({std::move(method), std::move(pattern), std::move(segments), access, std::move(handler)});
 }
 
 Router::Match Router::match(HttpRequest& request) const {
@@ -74,6 +79,7 @@ Router::Match Router::match(HttpRequest& request) const {
     matches(best->segments, path, &request.params);
     m.handler = &best->handler;
     m.route = best->pattern;
+    m.access = best->access;
   } else if (!m.allowed.empty()) {
     m.route = "method_not_allowed";
   }

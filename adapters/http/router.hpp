@@ -13,12 +13,15 @@ using Handler = std::function<HttpResponse(HttpRequest&)>;
 
 class Router {
  public:
+  // Access defaults by method: GET is a read, everything else needs an admin.
   void add(std::string method, std::string pattern, Handler handler);
+  void add(std::string method, std::string pattern, Access access, Handler handler);
 
   struct Match {
     const Handler* handler = nullptr;  // null: no route for this method
     std::string route;                 // the pattern, used as the metrics label ("unmatched" if none)
     std::vector<std::string> allowed;  // methods the path accepts (for 405)
+    Access access = Access::admin;
   };
   // Fills request.params on a match.
   Match match(HttpRequest& request) const;
@@ -28,6 +31,7 @@ class Router {
     std::string method;
     std::string pattern;
     std::vector<std::string> segments;
+    Access access;
     Handler handler;
   };
   std::vector<Route> routes_;

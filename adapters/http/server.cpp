@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <sstream>
+
 #include <pistache/endpoint.h>
 #include <pistache/http.h>
 #include <pqxx/except>
@@ -50,13 +52,36 @@ class PistacheHandler final : public Http::Handler {
     for (auto it = req.query().parameters_begin(); it != req.query().parameters_end(); ++it) {
       r.query[it->first] = it->second;
     }
+    const auto lower = [](std::string s) {
+      std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+      return s;
+    };
     for (const auto& [name, raw] : req.headers().rawList()) {
-      std::string lower = name;
-      std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-      r.headers[lower] = raw.value();
+      r.headers[lower(name)] = raw.value();
+    }
+    // Headers Pistache knows (Authorization, Content-Type, …) are parsed into typed objects
+    // and absent from rawList(); write them back to text.
+    for (const auto& typed : req.headers().list()) {
+      std::ostringstream value;
+      typed->write(value);
+      r.headers[lower(typed->name())] = value.str();
+    }
+    for (const auto& cookie : req.cookies()) {
+      r.cookies[cookie.name] = cookie.value;
     }
     r.body = req.body();
     r.client_address = req.address().host();
+    const auto& trusted = server_->options().trusted_proxies;
+    if (const auto forwarded = r.header("x-forwarded-for");
+        forwarded && std::find(trusted.begin(), trusted.end(), r.client_address) != trusted.end()) {
+      // The proxy appends the address it saw last: that is the one it vouches for.
+      const auto comma = forwarded->rfind(',');
+      auto last = comma == std::string::npos ? *forwarded : forwarded->substr(comma + 1);
+      last.erase(0, last.find_first_not_of(' '));
+      if (!last.empty() && last.size() <= 64) {
+        r.client_address = last;
+      }
+    }
     const auto given = r.header("x-request-id");
     r.request_id = given && valid_request_id(*given) ? *given : new_uuid();
 
@@ -69,7 +94,7 @@ class PistacheHandler final : public Http::Handler {
         route = "body_too_large";
         response = error(413, "Request body exceeds " + std::to_string(server->options().max_body) + " bytes");
       } else {
-        response = dispatch(server->router(), r, route);
+        response = dispatch(server->router(), server->gate(), r, route);
       }
       shared_writer->headers().add(std::make_shared<NamedHeader>("X-Request-Id", r.request_id));
       for (const auto& [name, value] : response.headers) {
@@ -95,7 +120,7 @@ class PistacheHandler final : public Http::Handler {
 
 }  // namespace
 
-HttpResponse dispatch(const Router& router, HttpRequest& request, std::string& route_label) {
+HttpResponse dispatch(const Router& router, Gate* gate, HttpRequest& request, std::string& route_label) {
   const auto match = router.match(request);
   route_label = match.route;
   if (match.handler == nullptr) {
@@ -111,7 +136,16 @@ HttpResponse dispatch(const Router& router, HttpRequest& request, std::string& r
     return error(404, "No route for " + request.method + " " + request.path);
   }
   try {
-    return (*match.handler)(request);
+    if (gate != nullptr) {
+      if (auto refused = gate->admit(request, match.access)) {
+        return *refused;
+      }
+    }
+    auto response = (*match.handler)(request);
+    if (gate != nullptr) {
+      gate->decorate(request, response);
+    }
+    return response;
   } catch (const pqxx::broken_connection& e) {
     log::error("database unreachable", {{"request_id", request.request_id}, {"error", e.what()}});
     return error(503, "Database unavailable; retry later");
@@ -125,8 +159,8 @@ HttpResponse dispatch(const Router& router, HttpRequest& request, std::string& r
   }
 }
 
-Server::Server(ServerOptions options, const Router& router, metrics::Metrics& metrics)
-    : options_(std::move(options)), router_(router), metrics_(metrics) {}
+Server::Server(ServerOptions options, const Router& router, Gate* gate, metrics::Metrics& metrics)
+    : options_(std::move(options)), router_(router), gate_(gate), metrics_(metrics) {}
 
 Server::~Server() { stop(); }
 

@@ -28,15 +28,30 @@ struct ServerOptions {
   int reactor_threads = 2;
   int workers = 64;
   std::size_t max_body = 1024 * 1024;  // larger bodies get 413
+  // Peers whose X-Forwarded-For is believed (Traefik in compose); from anyone else the header
+  // is ignored, or a client could pick the address its login attempts are counted under.
+  std::vector<std::string> trusted_proxies;
 };
 
-// Runs one request through the router with the exception boundary: nothing internal (SQL,
-// exception text) reaches the caller. Public so tests can drive handlers without a socket.
-HttpResponse dispatch(const Router& router, HttpRequest& request, std::string& route_label);
+// The door in front of every route: authenticates the caller for the route's Access and
+// applies rate limits (adapters/auth/gate.hpp).
+class Gate {
+ public:
+  virtual ~Gate() = default;
+  // nullopt lets the request through (with request.principal set when authenticated);
+  // otherwise the refusal to send (401, 403, 429).
+  virtual std::optional<HttpResponse> admit(HttpRequest& request, Access access) = 0;
+  // Adds what the caller should know to an answer (X-RateLimit-* headers).
+  virtual void decorate(const HttpRequest& request, HttpResponse& response) = 0;
+};
+
+// Runs one request through the router, the gate and the exception boundary: nothing internal
+// (SQL, exception text) reaches the caller. Public so tests can drive handlers without a socket.
+HttpResponse dispatch(const Router& router, Gate* gate, HttpRequest& request, std::string& route_label);
 
 class Server {
  public:
-  Server(ServerOptions options, const Router& router, metrics::Metrics& metrics);
+  Server(ServerOptions options, const Router& router, Gate* gate, metrics::Metrics& metrics);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -47,6 +62,7 @@ class Server {
   void submit(std::function<void()> job);
   const ServerOptions& options() const { return options_; }
   const Router& router() const { return router_; }
+  Gate* gate() const { return gate_; }
   metrics::Metrics& metrics() { return metrics_; }
 
  private:
@@ -54,6 +70,7 @@ class Server {
 
   ServerOptions options_;
   const Router& router_;
+  Gate* gate_;
   metrics::Metrics& metrics_;
   std::shared_ptr<Pistache::Http::Endpoint> endpoint_;
   std::mutex mu_;

@@ -8,7 +8,7 @@
 namespace lf::adapters::http {
 
 void add_system_routes(Router& router, Services& s) {
-  router.add("GET", "/api/health", [&s](HttpRequest&) {
+  router.add("GET", "/api/health", Access::open, [&s](HttpRequest&) {
     projection::LogStatus status;
     try {
       auto conn = s.reads.acquire();
@@ -34,7 +34,7 @@ void add_system_routes(Router& router, Services& s) {
     return json(200, w.end_object().str());
   });
 
-  router.add("GET", "/api/version", [](HttpRequest&) {
+  router.add("GET", "/api/version", Access::open, [](HttpRequest&) {
     codec::JsonWriter w;
     w.begin_object().field("version", LABELFLEET_VERSION).field("apiVersion", "v1").begin_array("features");
     for (const char* f : {"event-sourcing", "kafka-event-stream", "projection-replay", "roles", "system-settings",
@@ -44,7 +44,7 @@ void add_system_routes(Router& router, Services& s) {
     return json(200, w.end_array().end_object().str());
   });
 
-  router.add("GET", "/metrics", [&s](HttpRequest&) {
+  router.add("GET", "/metrics", s.metrics_access, [&s](HttpRequest&) {
     // Lag gauges are read from the database at scrape time, whichever process holds the parts.
     try {
       auto conn = s.reads.acquire();

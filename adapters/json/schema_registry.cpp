@@ -5,6 +5,8 @@
 #include <stdexcept>
 
 #include <rapidjson/pointer.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 // RapidJSON 1.1.0's schema.h enables std::regex only when RAPIDJSON_SCHEMA_USE_INTERNALREGEX is
 // defined and RAPIDJSON_SCHEMA_USE_STDREGEX is NOT: a predefined RAPIDJSON_SCHEMA_USE_STDREGEX,
@@ -369,6 +371,45 @@ std::vector<domain::FieldIssue> SchemaRegistry::validate(std::string_view name,
     return {};
   }
   return describe(validator, it->second->source, document);
+}
+
+std::vector<std::string> SchemaRegistry::write_only_properties(std::string_view name) const {
+  std::vector<std::string> out;
+  const auto it = schemas_.find(name);
+  if (it == schemas_.end()) {
+    return out;
+  }
+  const auto& source = it->second->source;
+  const auto props = source.FindMember("properties");
+  if (props == source.MemberEnd() || !props->value.IsObject()) {
+    return out;
+  }
+  for (const auto& p : props->value.GetObject()) {
+    const auto w = p.value.IsObject() ? p.value.FindMember("writeOnly") : p.value.MemberEnd();
+    if (p.value.IsObject() && w != p.value.MemberEnd() && w->value.IsBool() && w->value.GetBool()) {
+      out.emplace_back(p.name.GetString(), p.name.GetStringLength());
+    }
+  }
+  return out;
+}
+
+std::string SchemaRegistry::public_payload(const std::string& type, int version, const std::string& data_json) const {
+  const auto hidden = write_only_properties("events/" + type + ".v" + std::to_string(version) + ".json");
+  if (hidden.empty()) {
+    return data_json;
+  }
+  rapidjson::Document doc;
+  doc.Parse(data_json.data(), data_json.size());
+  if (doc.HasParseError() || !doc.IsObject()) {
+    return "{}";  // never publish what we cannot inspect
+  }
+  for (const auto& name : hidden) {
+    doc.RemoveMember(name.c_str());
+  }
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  doc.Accept(writer);
+  return {buffer.GetString(), buffer.GetSize()};
 }
 
 std::vector<std::string> SchemaRegistry::names() const {

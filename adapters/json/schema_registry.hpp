@@ -43,6 +43,14 @@ class SchemaRegistry {
   // Every schema name, sorted.
   std::vector<std::string> names() const;
 
+  // Top-level properties marked "writeOnly": true — secrets (password and token hashes) that
+  // are stored in the log but never published or answered. Empty for an unknown schema.
+  std::vector<std::string> write_only_properties(std::string_view name) const;
+
+  // The event payload as outside consumers may see it: `data_json` without the write-only
+  // properties of events/<type>.v<version>.json (unchanged when there are none).
+  std::string public_payload(const std::string& type, int version, const std::string& data_json) const;
+
  private:
   struct Compiled;
   std::map<std::string, std::unique_ptr<const Compiled>, std::less<>> schemas_;

@@ -42,6 +42,10 @@ BatchOutcome apply_batch(pqxx::connection& conn, const projections::Projection& 
                          const std::vector<Delivered>& batch) {
   const std::string name = projection.name();
   pqxx::work tx(conn);
+  // No fsync wait: the read-model change and its checkpoint commit together, so a crash that
+  // loses this transaction loses both, and the events are applied again from Kafka (or from
+  // the relay's republish of the log). Writers wait on this commit for read-your-writes.
+  tx.exec("SET LOCAL synchronous_commit = off");
   projection::lock_projection(tx, name);
   std::map<int, std::int64_t> checkpoints;
   for (const auto& row : tx.exec_params(
@@ -143,7 +147,17 @@ void ProjectorRuntime::start() {
   if (thread_.joinable()) {
     return;
   }
-  thread_ = std::jthread([this](const std::stop_token& stop) { run(stop); });
+  thread_ = std::jthread([this](const std::stop_token& stop) {
+    // run() retries every expected failure itself; this only keeps a surprise (a non-std
+    // exception, an allocation failure) from terminating the process.
+    try {
+      run(stop);
+    } catch (const std::exception& e) {
+      log::error("projector thread ended by an unexpected error", {{"projection", name_}, {"error", e.what()}});
+    } catch (...) {
+      log::error("projector thread ended by an unknown exception", {{"projection", name_}});
+    }
+  });
 }
 
 void ProjectorRuntime::stop() {
@@ -228,6 +242,9 @@ void ProjectorRuntime::run(const std::stop_token& stop) {
           {"auto.offset.reset", "earliest"},
           {"session.timeout.ms", std::to_string(config_.session_timeout.count())},
           {"socket.nagle.disable", "true"},
+          // The mock broker holds a fetch for fetch.wait.max.ms even when data arrives, and
+          // every write waits for its projection (read-your-writes): keep the hold short.
+          {"fetch.wait.max.ms", "5"},
       });
       set_callback(*conf, "event_cb", static_cast<RdKafka::EventCb*>(&logs));
       std::string errstr;
@@ -245,33 +262,29 @@ void ProjectorRuntime::run(const std::stop_token& stop) {
       sleep_unless_stopped(stop, backoff.next());
     }
   }
-  if (consumer) {
-    backoff.reset();
-    set_ready();
-    log::info("projector started", {{"projection", name_}, {"topic", topic}, {"group", config_.group_id}});
+  if (!consumer) {
+    return;  // stopped before it could start
   }
+  backoff.reset();
+  set_ready();
+  log::info("projector started", {{"projection", name_}, {"topic", topic}, {"group", config_.group_id}});
 
   // 3. Batches.
   std::vector<Delivered> batch;
   while (!stop.stop_requested()) {
     batch.clear();
+    // Wait (up to 100 ms, then look at stop again) for a first message; then take what is
+    // already fetched, up to max_batch messages or max_batch_wait. A lone event is applied at
+    // once (a writer may be waiting for it); a backlog goes in big transactions.
     std::optional<Clock::time_point> deadline;  // set by the batch's first message
     while (batch.size() < config_.max_batch && !stop.stop_requested()) {
-      int timeout_ms = 100;
-      if (deadline) {
-        timeout_ms =
-            static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - Clock::now()).count());
-        if (timeout_ms <= 0) {
-          break;
-        }
+      if (deadline && Clock::now() >= *deadline) {
+        break;
       }
-      const std::unique_ptr<RdKafka::Message> message(consumer->consume(timeout_ms));
+      const std::unique_ptr<RdKafka::Message> message(consumer->consume(deadline ? 0 : 100));
       const auto err = message->err();
       if (err == RdKafka::ERR__TIMED_OUT) {
-        if (!batch.empty() || !deadline) {
-          break;  // hand over what we have, or look at stop again
-        }
-        continue;
+        break;
       }
       if (err == RdKafka::ERR__PARTITION_EOF) {
         continue;
@@ -332,12 +345,10 @@ void ProjectorRuntime::run(const std::stop_token& stop) {
     }
   }
 
-  if (consumer) {
-    // Leave the group now, so the partitions move to another instance without waiting for
-    // the session to time out.
-    if (const auto err = consumer->close(); err != RdKafka::ERR_NO_ERROR) {
-      log::warn("projector consumer did not close cleanly", {{"projection", name_}, {"error", describe(err)}});
-    }
+  // Leave the group now, so the partitions move to another instance without waiting for
+  // the session to time out.
+  if (const auto err = consumer->close(); err != RdKafka::ERR_NO_ERROR) {
+    log::warn("projector consumer did not close cleanly", {{"projection", name_}, {"error", describe(err)}});
   }
   log::info("projector stopped", {{"projection", name_}, log::num("applied", static_cast<long long>(applied_.load()))});
 }

@@ -31,8 +31,8 @@ namespace lf::adapters::kafka {
 struct ProjectorConfig {
   std::string database_url;
   std::string brokers;
-  std::size_t max_batch = 500;                   // messages per transaction
-  std::chrono::milliseconds max_batch_wait{20};  // how long a batch may wait to fill up
+  std::size_t max_batch = 500;                   // messages per transaction, at most
+  std::chrono::milliseconds max_batch_wait{20};  // longest a batch keeps collecting fetched messages
   std::string group_id;                          // empty: "labelfleet-projection-<name>"
   // How long a projector that died keeps its partitions before the group moves them (the
   // Kafka < 3.0 default; librdkafka 2.0's is 45 s, a long read-your-writes stall). Brokers

@@ -1,12 +1,22 @@
 #include "adapters/kafka/topology.hpp"
 
+#include "domain/api_key/api_key.hpp"
 #include "domain/role/role.hpp"
+#include "domain/session/session.hpp"
 #include "domain/setting/setting.hpp"
+#include "domain/user/user.hpp"
 
 namespace lf::adapters::kafka {
 
 std::vector<std::string> all_stream_types() {
-  return {domain::role::kStreamType, domain::setting::kStreamType};
+  // Every stream type the log holds; each gets its topic (docs/adr/0003).
+  return {domain::role::kStreamType,
+          domain::setting::kStreamType,
+          domain::user::kStreamType,
+          domain::session::kStreamType,
+          domain::api_key::kStreamType,
+          "auth_audit",
+          "webhook_secret"};
 }
 
 std::string topic_for(std::string_view stream_type) { return "labelfleet." + std::string(stream_type) + ".v1"; }
@@ -56,7 +66,8 @@ std::int32_t murmur2(std::string_view data) {
 }
 
 int partition_for(std::string_view key, int partitions) {
-  return static_cast<int>((static_cast<std::uint32_t>(murmur2(key)) & 0x7fffffffU) % static_cast<std::uint32_t>(partitions));
+  return static_cast<int>((static_cast<std::uint32_t>(murmur2(key)) & 0x7fffffffU) %
+                          static_cast<std::uint32_t>(partitions));
 }
 
 }  // namespace lf::adapters::kafka

@@ -1,7 +1,8 @@
 #include "adapters/metrics/metrics.hpp"
 
-#include <prometheus/text_serializer.h>
 #include <sstream>
+
+#include <prometheus/text_serializer.h>
 
 namespace lf::adapters::metrics {
 
@@ -35,7 +36,7 @@ Metrics::Metrics()
 void Metrics::observe_request(const std::string& route, const std::string& method, int status, double seconds) {
   requests_.Add({{"route", route}, {"method", method}, {"status", std::to_string(status)}}).Increment();
   static const prometheus::Histogram::BucketBoundaries kBuckets{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-                                                               0.1,   0.25,   0.5,   1,    2.5,   5};
+                                                                0.1,   0.25,   0.5,   1,    2.5,   5};
   latency_.Add({{"route", route}}, kBuckets).Observe(seconds);
 }
 

@@ -1,12 +1,13 @@
 #pragma once
 // Prometheus metrics of one process (prometheus-cpp core; rendered by GET /metrics).
 #include <memory>
+#include <string>
+
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
-#include <string>
 
 namespace lf::adapters::metrics {
 

@@ -5,9 +5,10 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
-#include <pqxx/pqxx>
 #include <string>
 #include <vector>
+
+#include <pqxx/pqxx>
 
 namespace lf::adapters::pg {
 

@@ -131,11 +131,28 @@ void PgEventStore::process(std::vector<Pending>& batch) {
     listener = on_commit_;
   }
   try {
-    if (!writer_ || !writer_->is_open()) {
-      writer_ = connect(url_);
+    // libpq only learns that the server went away when it next talks to it, so a connection
+    // idle through a database restart looks open. Nothing is sent before this first
+    // statement, so when it finds the connection broken, reconnecting and starting over
+    // cannot append anything twice.
+    std::unique_ptr<pqxx::work> txp;
+    for (int attempt = 0;; ++attempt) {
+      try {
+        if (!writer_ || !writer_->is_open()) {
+          writer_ = connect(url_);
+        }
+        txp = std::make_unique<pqxx::work>(*writer_);
+        head = txp->exec("SELECT position FROM log_head WHERE singleton FOR UPDATE")[0][0].as<std::int64_t>();
+        break;
+      } catch (const pqxx::broken_connection&) {
+        txp.reset();
+        writer_.reset();
+        if (attempt > 0) {
+          throw;
+        }
+      }
     }
-    pqxx::work tx(*writer_);
-    head = tx.exec("SELECT position FROM log_head WHERE singleton FOR UPDATE")[0][0].as<std::int64_t>();
+    auto& tx = *txp;
 
     std::vector<std::string> keys;
     std::vector<std::string> stream_ids;
@@ -156,16 +173,16 @@ void PgEventStore::process(std::vector<Pending>& batch) {
 
     std::map<std::string, ports::IdempotencyRecord> seen;
     if (!keys.empty()) {
-      for (const auto& r : tx.exec_params(
-               "SELECT idempotency_key, fingerprint, status, body FROM commands WHERE idempotency_key = ANY($1::text[])",
-               text_array(keys))) {
-        seen[r[0].as<std::string>()] = {r[0].as<std::string>(), r[1].as<std::string>(),
-                                        {r[2].as<int>(), r[3].as<std::string>()}};
+      for (const auto& r : tx.exec_params("SELECT idempotency_key, fingerprint, status, body FROM commands WHERE "
+                                          "idempotency_key = ANY($1::text[])",
+                                          text_array(keys))) {
+        seen[r[0].as<std::string>()] = {
+            r[0].as<std::string>(), r[1].as<std::string>(), {r[2].as<int>(), r[3].as<std::string>()}};
       }
     }
     std::map<std::string, std::int64_t> versions;
-    for (const auto& r :
-         tx.exec_params("SELECT stream_id, version FROM streams WHERE stream_id = ANY($1::text[])", text_array(stream_ids))) {
+    for (const auto& r : tx.exec_params("SELECT stream_id, version FROM streams WHERE stream_id = ANY($1::text[])",
+                                        text_array(stream_ids))) {
       versions[r[0].as<std::string>()] = r[1].as<std::int64_t>();
     }
     std::map<ClaimKey, std::string> claims_before;
@@ -198,16 +215,16 @@ void PgEventStore::process(std::vector<Pending>& batch) {
         }
       }
       const auto current = versions.count(rq.stream_id) != 0 ? versions[rq.stream_id] : 0;
-      if (current != rq.expected_version) {
-        results[i] = std::unexpected(AppendError{AppendErrc::version_conflict, "The resource was changed concurrently"});
+      if (rq.expected_version != ports::kAnyVersion && current != rq.expected_version) {
+        results[i] =
+            std::unexpected(AppendError{AppendErrc::version_conflict, "The resource was changed concurrently"});
         continue;
       }
       bool taken = false;
       for (const auto& c : rq.claims) {
         const auto it = claims.find({c.scope, c.value});
-        const bool released_here = std::any_of(rq.releases.begin(), rq.releases.end(), [&](const auto& r) {
-          return r.scope == c.scope && r.value == c.value;
-        });
+        const bool released_here = std::any_of(rq.releases.begin(), rq.releases.end(),
+                                               [&](const auto& r) { return r.scope == c.scope && r.value == c.value; });
         if (it != claims.end() && it->second != rq.stream_id && !released_here) {
           taken = true;
         }
@@ -306,7 +323,8 @@ void PgEventStore::process(std::vector<Pending>& batch) {
   } catch (const std::exception& e) {
     // Nothing of this batch was committed (or we cannot know: the commit may have been lost
     // with the connection). Report unavailable; a retry with the same Idempotency-Key is safe.
-    log::error("append batch failed", {{"error", e.what()}, log::num("requests", static_cast<long long>(batch.size()))});
+    log::error("append batch failed",
+               {{"error", e.what()}, log::num("requests", static_cast<long long>(batch.size()))});
     writer_.reset();
     for (auto& p : batch) {
       p.promise.set_value(std::unexpected(AppendError{AppendErrc::unavailable, "The event store is unavailable"}));
@@ -325,9 +343,9 @@ std::vector<domain::RecordedEvent> PgEventStore::read_stream(const std::string& 
   auto conn = pool_.acquire();
   pqxx::read_transaction tx(*conn);
   std::vector<domain::RecordedEvent> out;
-  for (const auto& r : tx.exec_params(std::string("SELECT ") + kEventColumns +
-                                          " FROM events WHERE stream_id = $1 ORDER BY stream_version",
-                                      stream_id)) {
+  for (const auto& r : tx.exec_params(
+           std::string("SELECT ") + kEventColumns + " FROM events WHERE stream_id = $1 ORDER BY stream_version",
+           stream_id)) {
     out.push_back(to_recorded_event(r));
   }
   return out;
@@ -337,9 +355,9 @@ std::vector<domain::RecordedEvent> PgEventStore::read_all(std::int64_t after, st
   auto conn = pool_.acquire();
   pqxx::read_transaction tx(*conn);
   std::vector<domain::RecordedEvent> out;
-  for (const auto& r : tx.exec_params(std::string("SELECT ") + kEventColumns +
-                                          " FROM events WHERE position > $1 ORDER BY position LIMIT $2",
-                                      after, static_cast<std::int64_t>(limit))) {
+  for (const auto& r : tx.exec_params(
+           std::string("SELECT ") + kEventColumns + " FROM events WHERE position > $1 ORDER BY position LIMIT $2",
+           after, static_cast<std::int64_t>(limit))) {
     out.push_back(to_recorded_event(r));
   }
   return out;
@@ -348,12 +366,13 @@ std::vector<domain::RecordedEvent> PgEventStore::read_all(std::int64_t after, st
 std::optional<ports::IdempotencyRecord> PgEventStore::find_command(const std::string& key) {
   auto conn = pool_.acquire();
   pqxx::read_transaction tx(*conn);
-  const auto r = tx.exec_params("SELECT idempotency_key, fingerprint, status, body FROM commands WHERE idempotency_key = $1", key);
+  const auto r =
+      tx.exec_params("SELECT idempotency_key, fingerprint, status, body FROM commands WHERE idempotency_key = $1", key);
   if (r.empty()) {
     return std::nullopt;
   }
-  return ports::IdempotencyRecord{r[0][0].as<std::string>(), r[0][1].as<std::string>(),
-                                  {r[0][2].as<int>(), r[0][3].as<std::string>()}};
+  return ports::IdempotencyRecord{
+      r[0][0].as<std::string>(), r[0][1].as<std::string>(), {r[0][2].as<int>(), r[0][3].as<std::string>()}};
 }
 
 std::int64_t PgEventStore::head_position() {

@@ -93,6 +93,10 @@ CREATE TABLE projection_checkpoints (
 CREATE SEQUENCE role_ids;
 CREATE SEQUENCE setting_ids;
 )sql"},
+    Migration{2, "accounts", R"sql(
+CREATE SEQUENCE user_ids;
+CREATE SEQUENCE api_key_ids;
+)sql"},
 };
 
 }  // namespace

@@ -31,10 +31,10 @@ LogStatus read_status(pqxx::transaction_base& tx,
     }
     types += "}";
     std::int64_t lag = 0;
-    for (const auto& r : tx.exec_params(
-             "SELECT stream_id, position FROM events WHERE stream_type = ANY($1::text[]) AND position > $2 "
-             "ORDER BY position LIMIT $3",
-             types, low, kLagScanLimit)) {
+    for (const auto& r :
+         tx.exec_params("SELECT stream_id, position FROM events WHERE stream_type = ANY($1::text[]) AND position > $2 "
+                        "ORDER BY position LIMIT $3",
+                        types, low, kLagScanLimit)) {
       const auto it = checkpoint.find(kafka::partition_for(r[0].as<std::string>()));
       if (it == checkpoint.end() || r[1].as<std::int64_t>() > it->second) {
         ++lag;

@@ -3,9 +3,10 @@
 // the answer is the same whichever process asks (api, projector and relay may be apart).
 #include <cstdint>
 #include <memory>
-#include <pqxx/pqxx>
 #include <string>
 #include <vector>
+
+#include <pqxx/pqxx>
 
 #include "projections/projection.hpp"
 

@@ -17,8 +17,7 @@ class ProgressBoard {
   // The projection has applied every event of `partition` up to `position`.
   void advance(const std::string& projection, int partition, std::int64_t position);
   // Waits until the projection has applied `position` on `partition`; false on timeout.
-  bool wait_for(const std::string& projection, int partition, std::int64_t position,
-                std::chrono::milliseconds timeout);
+  bool wait_for(const std::string& projection, int partition, std::int64_t position, std::chrono::milliseconds timeout);
   std::int64_t applied(const std::string& projection, int partition);
 
  private:

@@ -44,9 +44,8 @@ ReplayResult rebuild(pqxx::connection& conn, const projections::Projection& proj
     }
   }
   for (const auto& [partition, position] : checkpoints) {
-    tx.exec_params(
-        "INSERT INTO projection_checkpoints (projection, partition, position) VALUES ($1, $2, $3)",
-        projection.name(), partition, position);
+    tx.exec_params("INSERT INTO projection_checkpoints (projection, partition, position) VALUES ($1, $2, $3)",
+                   projection.name(), partition, position);
   }
   tx.commit();
   return result;

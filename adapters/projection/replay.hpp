@@ -3,8 +3,9 @@
 // whose retention is bounded), in one transaction, so readers see the old rows or the new
 // ones, never half. Checkpoints are rewritten to where the log was read up to.
 #include <cstdint>
-#include <pqxx/pqxx>
 #include <string>
+
+#include <pqxx/pqxx>
 
 #include "projections/projection.hpp"
 

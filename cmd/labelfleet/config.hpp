@@ -5,18 +5,27 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace lf::cmd {
 
 struct Config {
-  std::string database_url;           // DATABASE_URL (required)
-  std::optional<std::string> brokers; // KAFKA_BROKERS; unset = embedded mock cluster
-  std::uint16_t http_port = 8080;     // LABELFLEET_HTTP_PORT
-  std::string run_dir = ".run";       // LABELFLEET_RUN_DIR
-  int http_threads = 2;               // LABELFLEET_HTTP_THREADS (Pistache reactors)
-  int http_workers = 64;              // LABELFLEET_HTTP_WORKERS (handler threads)
-  std::size_t max_body = 1048576;     // LABELFLEET_HTTP_MAX_BODY (bytes)
-  int consistency_timeout_ms = 5000;  // LABELFLEET_CONSISTENCY_TIMEOUT_MS
+  std::string database_url;                    // DATABASE_URL (required)
+  std::optional<std::string> brokers;          // KAFKA_BROKERS; unset = embedded mock cluster
+  std::uint16_t http_port = 8080;              // LABELFLEET_HTTP_PORT
+  std::string run_dir = ".run";                // LABELFLEET_RUN_DIR
+  int http_threads = 2;                        // LABELFLEET_HTTP_THREADS (Pistache reactors)
+  int http_workers = 64;                       // LABELFLEET_HTTP_WORKERS (handler threads)
+  std::size_t max_body = 1048576;              // LABELFLEET_HTTP_MAX_BODY (bytes)
+  int consistency_timeout_ms = 5000;           // LABELFLEET_CONSISTENCY_TIMEOUT_MS
+  std::string jwt_secret;                      // LABELFLEET_JWT_SECRET; empty = generated into the run dir
+  std::string admin_email;                     // LABELFLEET_ADMIN_EMAIL (first admin, when no user exists)
+  std::string admin_password;                  // LABELFLEET_ADMIN_PASSWORD
+  std::size_t rate_limit_per_minute = 1200;    // LABELFLEET_RATE_LIMIT_PER_MINUTE (per credential)
+  std::size_t login_attempts_per_minute = 10;  // LABELFLEET_LOGIN_ATTEMPTS_PER_MINUTE
+  bool metrics_public = true;                  // LABELFLEET_METRICS_PUBLIC
+  bool cookie_secure = false;                  // LABELFLEET_COOKIE_SECURE
+  std::vector<std::string> trusted_proxies;    // LABELFLEET_TRUSTED_PROXIES, comma-separated addresses
 };
 
 inline std::string env_or(const char* name, const std::string& fallback) {
@@ -53,6 +62,25 @@ inline Config load_config() {
   c.http_workers = static_cast<int>(env_int("LABELFLEET_HTTP_WORKERS", 64, 1, 1024));
   c.max_body = static_cast<std::size_t>(env_int("LABELFLEET_HTTP_MAX_BODY", 1048576, 1024, 64L * 1024 * 1024));
   c.consistency_timeout_ms = static_cast<int>(env_int("LABELFLEET_CONSISTENCY_TIMEOUT_MS", 5000, 0, 60000));
+  c.jwt_secret = env_or("LABELFLEET_JWT_SECRET", "");
+  if (!c.jwt_secret.empty() && c.jwt_secret.size() < 32) {
+    throw std::invalid_argument("LABELFLEET_JWT_SECRET must be at least 32 characters");
+  }
+  c.admin_email = env_or("LABELFLEET_ADMIN_EMAIL", "");
+  c.admin_password = env_or("LABELFLEET_ADMIN_PASSWORD", "");
+  c.rate_limit_per_minute = static_cast<std::size_t>(env_int("LABELFLEET_RATE_LIMIT_PER_MINUTE", 1200, 1, 10000000));
+  c.login_attempts_per_minute =
+      static_cast<std::size_t>(env_int("LABELFLEET_LOGIN_ATTEMPTS_PER_MINUTE", 10, 1, 100000));
+  c.metrics_public = env_or("LABELFLEET_METRICS_PUBLIC", "true") != "false";
+  c.cookie_secure = env_or("LABELFLEET_COOKIE_SECURE", "false") == "true";
+  const auto proxies = env_or("LABELFLEET_TRUSTED_PROXIES", "");
+  for (std::size_t start = 0; start < proxies.size();) {
+    const auto end = std::min(proxies.find(',', start), proxies.size());
+    if (end > start) {
+      c.trusted_proxies.push_back(proxies.substr(start, end - start));
+    }
+    start = end + 1;
+  }
   return c;
 }
 

@@ -8,6 +8,10 @@
 #include <vector>
 
 #include "adapters/app/command_executor.hpp"
+#include "adapters/auth/auth_service.hpp"
+#include "adapters/auth/crypto.hpp"
+#include "adapters/auth/gate.hpp"
+#include "adapters/auth/webhook_secrets.hpp"
 #include "adapters/common/log.hpp"
 #include "adapters/http/router.hpp"
 #include "adapters/http/server.hpp"
@@ -43,7 +47,7 @@ Commands:
   projector   builds the read models from the Kafka topics
   migrate     applies the database migrations and exits
   replay      drops and rebuilds projections from the PostgreSQL log:
-              labelfleet replay <name>|--all   (names: roles, settings)
+              labelfleet replay <name>|--all   (names: roles, settings, users, api_keys)
 
 Environment:
   DATABASE_URL                       libpq URL of PostgreSQL (required)
@@ -56,6 +60,16 @@ Environment:
   LABELFLEET_HTTP_MAX_BODY           largest accepted request body in bytes (default 1048576)
   LABELFLEET_CONSISTENCY_TIMEOUT_MS  how long a write waits for its read model (default 5000)
   LABELFLEET_LOG_LEVEL               debug|info|warn|error (default info)
+  LABELFLEET_JWT_SECRET              HS256 key for access tokens (>= 32 chars); unset = a random
+                                     one generated into <run dir>/jwt.secret (one process only)
+  LABELFLEET_ADMIN_EMAIL             the first admin, created when no user exists yet
+  LABELFLEET_ADMIN_PASSWORD          its password (>= 8 characters)
+  LABELFLEET_RATE_LIMIT_PER_MINUTE   requests per minute per credential (default 1200)
+  LABELFLEET_LOGIN_ATTEMPTS_PER_MINUTE  per client address and per email (default 10)
+  LABELFLEET_METRICS_PUBLIC          false = /metrics needs a credential (default true)
+  LABELFLEET_COOKIE_SECURE           true = the refresh cookie is Secure (behind HTTPS)
+  LABELFLEET_TRUSTED_PROXIES         comma-separated peer addresses whose X-Forwarded-For is
+                                     believed (the reverse proxy), for per-address login limits
 
 Run `labelfleet <command> --help` for one command.
 )";
@@ -76,14 +90,17 @@ std::string command_help(const std::string& cmd) {
            "  checkpoint). Needs DATABASE_URL and KAFKA_BROKERS.\n";
   }
   if (cmd == "projector") {
-    return "labelfleet projector\n  Consumes the event topics (consumer groups labelfleet-projection-<name>) and applies\n"
+    return "labelfleet projector\n  Consumes the event topics (consumer groups labelfleet-projection-<name>) and "
+           "applies\n"
            "  them to the read models exactly once. Needs DATABASE_URL and KAFKA_BROKERS.\n";
   }
   if (cmd == "migrate") {
-    return "labelfleet migrate\n  Applies pending migrations (every other command also does this at start). Needs DATABASE_URL.\n";
+    return "labelfleet migrate\n  Applies pending migrations (every other command also does this at start). Needs "
+           "DATABASE_URL.\n";
   }
   if (cmd == "replay") {
-    return "labelfleet replay <projection>|--all\n  Drops the named read model(s) and rebuilds them from the event log in\n"
+    return "labelfleet replay <projection>|--all\n  Drops the named read model(s) and rebuilds them from the event log "
+           "in\n"
            "  PostgreSQL, in one transaction each. Safe while projectors run. Needs DATABASE_URL.\n";
   }
   return "";
@@ -105,6 +122,31 @@ void wait_for_stop(const sigset_t& set) {
   log::info("stopping", {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
 }
 
+// The HS256 key: configured, or generated once into the run dir (0600) and reused.
+std::string jwt_key(const cmd::Config& config) {
+  if (!config.jwt_secret.empty()) {
+    return config.jwt_secret;
+  }
+  const auto path = std::filesystem::path(config.run_dir) / "jwt.secret";
+  std::filesystem::create_directories(config.run_dir);
+  if (std::ifstream in(path); in) {
+    std::string key;
+    std::getline(in, key);
+    if (key.size() >= 32) {
+      return key;
+    }
+  }
+  const auto key = adapters::auth::random_token(48);
+  {
+    std::ofstream out(path, std::ios::trunc);
+    out << key << "\n";
+  }
+  std::filesystem::permissions(path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+                               std::filesystem::perm_options::replace);
+  log::info("generated an access-token key (set LABELFLEET_JWT_SECRET to share one)", {{"file", path.string()}});
+  return key;
+}
+
 int run_replay(const cmd::Config& config, const std::vector<std::string>& args) {
   if (args.empty()) {
     std::cerr << command_help("replay");
@@ -124,7 +166,7 @@ int run_replay(const cmd::Config& config, const std::vector<std::string>& args) 
                                      log::num("up_to_position", r.up_to_position)});
   }
   if (!found) {
-    std::cerr << "unknown projection: " << args[0] << " (known: roles, settings)\n";
+    std::cerr << "unknown projection: " << args[0] << " (known: roles, settings, users, api_keys)\n";
     return 2;
   }
   return 0;
@@ -150,8 +192,8 @@ int run_parts(const cmd::Config& config, bool api, bool relay, bool projector) {
     }
     std::filesystem::create_directories(config.run_dir);
     std::ofstream(std::filesystem::path(config.run_dir) / "kafka.bootstrap") << brokers << "\n";
-    log::info("embedded kafka started", {{"bootstrap", brokers},
-                                         {"file", (std::filesystem::path(config.run_dir) / "kafka.bootstrap").string()}});
+    log::info("embedded kafka address written",
+              {{"bootstrap", brokers}, {"file", (std::filesystem::path(config.run_dir) / "kafka.bootstrap").string()}});
   }
 
   adapters::metrics::Metrics metrics;
@@ -185,9 +227,23 @@ int run_parts(const cmd::Config& config, bool api, bool relay, bool projector) {
   std::unique_ptr<adapters::app::CommandExecutor> executor;
   std::unique_ptr<adapters::projection::CheckpointPoller> poller;
   std::unique_ptr<adapters::http::Services> services;
+  std::unique_ptr<adapters::auth::AuthService> auth;
+  std::unique_ptr<adapters::auth::EventSourcedWebhookSecrets> webhook_secrets;
+  std::unique_ptr<adapters::auth::AuthGate> gate;
   adapters::http::Router router;
   std::unique_ptr<adapters::http::Server> server;
   if (api) {
+    // The read models' tables exist before the first request, whichever process projects
+    // into them (CREATE TABLE IF NOT EXISTS; the projector does the same).
+    {
+      auto conn = adapters::pg::connect(config.database_url);
+      pqxx::work tx(*conn);
+      for (const auto& p : all) {
+        adapters::projection::lock_projection(tx, p->name());  // as the projector does
+        p->create(tx);
+      }
+      tx.commit();
+    }
     store = std::make_unique<adapters::pg::PgEventStore>(config.database_url);
     if (relay_part) {
       store->on_commit([r = relay_part.get()](std::int64_t) { r->wake(); });
@@ -200,22 +256,43 @@ int run_parts(const cmd::Config& config, bool api, bool relay, bool projector) {
     ids = std::make_unique<adapters::pg::PgIdAllocator>(*reads);
     executor = std::make_unique<adapters::app::CommandExecutor>(
         *store, board, metrics, std::chrono::milliseconds(config.consistency_timeout_ms));
-    services = std::make_unique<adapters::http::Services>(
-        adapters::http::Services{*store, *ids, *reads, *executor, metrics, all});
+    const auto key = jwt_key(config);
+    adapters::auth::AuthOptions auth_options;
+    auth_options.jwt_key = key;
+    auth_options.login_attempts_per_minute = config.login_attempts_per_minute;
+    auth_options.secure_cookie = config.cookie_secure;
+    auth = std::make_unique<adapters::auth::AuthService>(auth_options, *store, *reads);
+    webhook_secrets = std::make_unique<adapters::auth::EventSourcedWebhookSecrets>(*store);
+    gate = std::make_unique<adapters::auth::AuthGate>(adapters::auth::GateOptions{key, config.rate_limit_per_minute},
+                                                      *store, *webhook_secrets);
+    services = std::make_unique<adapters::http::Services>(adapters::http::Services{
+        *store, *ids, *reads, *executor, metrics, all,
+        config.metrics_public ? adapters::http::Access::open : adapters::http::Access::read, auth.get()});
     adapters::http::add_system_routes(router, *services);
+    adapters::http::add_auth_routes(router, *services);
+    adapters::http::add_user_routes(router, *services);
+    adapters::http::add_api_key_routes(router, *services);
     adapters::http::add_role_routes(router, *services);
     adapters::http::add_setting_routes(router, *services);
+    if (!config.admin_email.empty()) {
+      if (adapters::http::bootstrap_admin(*services, config.admin_email, config.admin_password)) {
+        log::info("created the first admin", {{"email", config.admin_email}});
+      }
+    }
     adapters::http::ServerOptions options;
     options.port = config.http_port;
     options.reactor_threads = config.http_threads;
     options.workers = config.http_workers;
     options.max_body = config.max_body;
-    server = std::make_unique<adapters::http::Server>(options, router, metrics);
+    options.trusted_proxies = config.trusted_proxies;
+    server = std::make_unique<adapters::http::Server>(options, router, gate.get(), metrics);
     server->start();
     log::info("http listening", {log::num("port", server->port())});
   }
-  log::info("labelfleet ready", {{"api", api ? "on" : "off"}, {"relay", relay ? "on" : "off"},
-                                 {"projector", projector ? "on" : "off"}, {"kafka", brokers}});
+  log::info("labelfleet ready", {{"api", api ? "on" : "off"},
+                                 {"relay", relay ? "on" : "off"},
+                                 {"projector", projector ? "on" : "off"},
+                                 {"kafka", brokers}});
 
   wait_for_stop(signals);
   if (server) {
@@ -249,8 +326,8 @@ int main(int argc, char** argv) {
     return 0;
   }
   const auto level = cmd::env_or("LABELFLEET_LOG_LEVEL", "info");
-  log::set_level(level == "debug" ? log::Level::debug
-                 : level == "warn" ? log::Level::warn
+  log::set_level(level == "debug"   ? log::Level::debug
+                 : level == "warn"  ? log::Level::warn
                  : level == "error" ? log::Level::error
                                     : log::Level::info);
   try {

@@ -13,6 +13,7 @@ enum class Errc {
   not_found,         // the stream does not exist or was deleted (404)
   conflict,          // a uniqueness rule or the aggregate's state forbids it (409)
   version_conflict,  // someone else appended to the stream first (409)
+  unauthorized,      // the credential is missing, wrong, expired or revoked (401)
 };
 
 struct FieldIssue {

@@ -9,9 +9,9 @@ namespace lf::domain {
 
 // An event about to be appended: the type and its JSON payload.
 struct NewEvent {
-  std::string type;         // e.g. "role.created"
-  int schema_version = 1;   // the version of schemas/events/<type>.v<N>.json
-  std::string data_json;    // the payload, valid against that schema
+  std::string type;        // e.g. "role.created"
+  int schema_version = 1;  // the version of schemas/events/<type>.v<N>.json
+  std::string data_json;   // the payload, valid against that schema
 };
 
 // Who asked, and why, carried on every event of one command.

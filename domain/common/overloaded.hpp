@@ -4,8 +4,10 @@ namespace lf::domain {
 
 // std::visit over a set of lambdas.
 template <class... Ts>
-struct overloaded : Ts... {
+struct overloaded : Ts... {  // NOLINT(readability-identifier-naming): the idiom's usual name
   using Ts::operator()...;
 };
+template <class... Ts>
+overloaded(Ts...) -> overloaded<Ts...>;
 
 }  // namespace lf::domain

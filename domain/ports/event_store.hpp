@@ -31,6 +31,9 @@ struct IdempotencyRecord {
   StoredResult result;
 };
 
+// expected_version for appends that depend on nothing earlier in the stream (audit trails).
+inline constexpr std::int64_t kAnyVersion = -1;
+
 struct AppendRequest {
   std::string stream_id;
   std::string stream_type;

@@ -109,38 +109,25 @@ State evolve(State state, const Event& event) {
   return state;
 }
 
-NameClaims name_claims(const State& before, const std::vector<Event>& events) {
-  NameClaims out;
+Claims name_claims(const State& before, const std::vector<Event>& events) {
   std::optional<std::string> held;
   if (before.exists && !before.deleted) {
     held = text::lower_ascii(before.name);
   }
-  for (const auto& event : events) {
-    std::visit(overloaded{
-                   [&](const RoleCreated& e) {
-                     held = text::lower_ascii(e.name);
-                     out.claim.push_back(*held);
-                   },
-                   [&](const RoleUpdated& e) {
-                     const auto next = text::lower_ascii(e.name);
-                     if (held != next) {
-                       if (held) {
-                         out.release.push_back(*held);
-                       }
-                       out.claim.push_back(next);
-                       held = next;
-                     }
-                   },
-                   [&](const RoleDeleted&) {
-                     if (held) {
-                       out.release.push_back(*held);
-                     }
-                     held.reset();
-                   },
-               },
-               event);
-  }
-  return out;
+  return track_claims(held, events, [](const Event& event) {
+    return std::visit(overloaded{
+                          [](const RoleCreated& e) {
+                            return std::pair{ClaimEffect::set, text::lower_ascii(e.name)};
+                          },
+                          [](const RoleUpdated& e) {
+                            return std::pair{ClaimEffect::set, text::lower_ascii(e.name)};
+                          },
+                          [](const RoleDeleted&) {
+                            return std::pair{ClaimEffect::release, std::string()};
+                          },
+                      },
+                      event);
+  });
 }
 
 }  // namespace lf::domain::role

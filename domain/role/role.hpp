@@ -7,6 +7,7 @@
 #include <variant>
 #include <vector>
 
+#include "domain/common/claims.hpp"
 #include "domain/common/error.hpp"
 
 namespace lf::domain::role {
@@ -68,10 +69,6 @@ State evolve(State state, const Event& event);
 
 // The role-name claims an accepted decision takes and gives back (names are unique,
 // compared case-insensitively).
-struct NameClaims {
-  std::vector<std::string> claim;
-  std::vector<std::string> release;
-};
-NameClaims name_claims(const State& before, const std::vector<Event>& events);
+Claims name_claims(const State& before, const std::vector<Event>& events);
 
 }  // namespace lf::domain::role

@@ -3,8 +3,7 @@
 namespace lf::projections {
 namespace {
 
-const std::string kSelect =
-    "SELECT id, key, value_json, description, " + iso_time("updated_at") + " FROM rm_settings";
+const std::string kSelect = "SELECT id, key, value_json, description, " + iso_time("updated_at") + " FROM rm_settings";
 
 SettingRow to_row(const pqxx::row& r) {
   SettingRow row;
@@ -56,8 +55,7 @@ std::vector<std::string> SettingsProjection::snapshot_queries() const {
   return {"SELECT key, id, value_json, description, created_at, updated_at, version FROM rm_settings ORDER BY key"};
 }
 
-std::vector<SettingRow> SettingsProjection::list(pqxx::transaction_base& tx, std::int64_t limit,
-                                                 std::int64_t offset) {
+std::vector<SettingRow> SettingsProjection::list(pqxx::transaction_base& tx, std::int64_t limit, std::int64_t offset) {
   std::vector<SettingRow> out;
   for (const auto& r : tx.exec_params(kSelect + " ORDER BY key LIMIT $1 OFFSET $2", limit, offset)) {
     out.push_back(to_row(r));

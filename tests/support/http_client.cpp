@@ -7,10 +7,21 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <map>
+#include <mutex>
 #include <cctype>
 #include <sstream>
 
 namespace lf::testing {
+namespace {
+std::mutex g_auth_mu;
+std::map<std::uint16_t, std::string> g_auth;
+}  // namespace
+
+void set_default_authorization(std::uint16_t port, const std::string& value) {
+  const std::lock_guard lock(g_auth_mu);
+  g_auth[port] = value;
+}
 
 HttpResult http(std::uint16_t port, const std::string& method, const std::string& path, const std::string& body,
                 const std::map<std::string, std::string>& headers) {
@@ -32,11 +43,21 @@ HttpResult http(std::uint16_t port, const std::string& method, const std::string
   std::ostringstream req;
   req << method << " " << path << " HTTP/1.1\r\nHost: 127.0.0.1:" << port << "\r\nConnection: close\r\n";
   bool has_type = false;
+  bool has_auth = false;
   for (const auto& [k, v] : headers) {
-    req << k << ": " << v << "\r\n";
     std::string lower = k;
     std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
     has_type = has_type || lower == "content-type";
+    has_auth = has_auth || lower == "authorization";
+    if (!v.empty() || lower != "authorization") {
+      req << k << ": " << v << "\r\n";
+    }
+  }
+  if (!has_auth) {
+    const std::lock_guard lock(g_auth_mu);
+    if (const auto it = g_auth.find(port); it != g_auth.end()) {
+      req << "Authorization: " << it->second << "\r\n";
+    }
   }
   if (!body.empty() && !has_type) {
     req << "Content-Type: application/json\r\n";

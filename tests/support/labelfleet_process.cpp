@@ -43,6 +43,8 @@ LabelfleetProcess::LabelfleetProcess(std::vector<std::string> args, const std::s
   extra_env.emplace("DATABASE_URL", database_url);
   extra_env.emplace("LABELFLEET_HTTP_PORT", std::to_string(port_));
   extra_env.emplace("LABELFLEET_RUN_DIR", run_dir_);
+  extra_env.emplace("LABELFLEET_ADMIN_EMAIL", kAdminEmail);
+  extra_env.emplace("LABELFLEET_ADMIN_PASSWORD", kAdminPassword);
   const auto bin = binary();
   const auto log = log_path();
   pid_ = ::fork();
@@ -94,11 +96,27 @@ bool LabelfleetProcess::wait_healthy(std::chrono::milliseconds timeout) {
       return false;
     }
     if (http(port_, "GET", "/api/health").status == 200) {
+      const auto token = login(kAdminEmail, kAdminPassword);
+      if (token.empty()) {
+        return false;
+      }
+      set_default_authorization(port_, "Bearer " + token);
       return true;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   return false;
+}
+
+std::string LabelfleetProcess::login(const std::string& email, const std::string& password) const {
+  const auto r = http(port_, "POST", "/api/auth/login",
+                      R"({"email":")" + email + R"(","password":")" + password + R"("})", {{"Authorization", ""}});
+  const auto at = r.body.find(R"("access_token":")");
+  if (r.status != 200 || at == std::string::npos) {
+    return "";
+  }
+  const auto start = at + 16;
+  return r.body.substr(start, r.body.find('"', start) - start);
 }
 
 int LabelfleetProcess::stop() {

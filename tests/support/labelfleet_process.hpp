@@ -20,8 +20,14 @@ class LabelfleetProcess {
   LabelfleetProcess(const LabelfleetProcess&) = delete;
   LabelfleetProcess& operator=(const LabelfleetProcess&) = delete;
 
-  // Polls GET /api/health until 200; false on timeout or if the process died.
+  // Polls GET /api/health until 200, then logs in as the bootstrap admin and makes its access
+  // token the default Authorization for this port; false on timeout or if the process died.
   bool wait_healthy(std::chrono::milliseconds timeout = std::chrono::seconds(30));
+  // Logs in (POST /api/auth/login); the access token, or "" when refused.
+  std::string login(const std::string& email, const std::string& password) const;
+
+  static constexpr const char* kAdminEmail = "admin@e2e.local";
+  static constexpr const char* kAdminPassword = "e2e-admin-password";
   // SIGTERM and wait; returns the exit status (or -1).
   int stop();
   void kill9();

@@ -1,0 +1,385 @@
+#pragma once
+// Helpers shared by the end-to-end tests: the binary as a child process, an HTTP call that
+// checks the invariants every response must keep, JSON and PostgreSQL look-ups.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <pqxx/pqxx>
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "tests/support/http_client.hpp"
+#include "tests/support/labelfleet_process.hpp"
+#include "tests/support/test_db.hpp"
+
+namespace lf::e2e {
+
+using namespace std::chrono_literals;
+using Headers = std::map<std::string, std::string>;
+using lf::testing::HttpResult;
+using lf::testing::LabelfleetProcess;
+using lf::testing::TestDatabase;
+
+// ---------------------------------------------------------------------------------------
+// Waiting for asynchronous things: poll with a deadline, never a bare sleep.
+
+inline bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout,
+                       std::chrono::milliseconds interval = 50ms) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (condition()) {
+      return true;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return false;
+    }
+    std::this_thread::sleep_for(interval);
+  }
+}
+
+// Progress notes on stderr when LF_E2E_TRACE is set: where a slow test spends its time.
+inline void trace(const std::string& what) {
+  static const bool kOn = std::getenv("LF_E2E_TRACE") != nullptr;
+  static const auto kT0 = std::chrono::steady_clock::now();
+  if (kOn) {
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - kT0);
+    std::fprintf(stderr, "[e2e %7.3fs] %s\n", static_cast<double>(ms.count()) / 1000.0, what.c_str());
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// HTTP: every response of every test goes through call(), which checks what must hold for
+// all of them: an X-Request-Id, and no internals (SQL, driver names, stack traces) in the body.
+
+inline const std::vector<std::string>& leaked_internals() {
+  static const std::vector<std::string> kFragments{
+      "pqxx",      "SELECT",    "INSERT", "ERROR:",  "SQLSTATE", "terminate called",
+      "Traceback", "backtrace", "std::",  "what():", ".cpp:",    "stack trace"};
+  return kFragments;
+}
+
+inline void expect_no_internals(const HttpResult& r, const std::string& what) {
+  for (const auto& fragment : leaked_internals()) {
+    EXPECT_EQ(r.body.find(fragment), std::string::npos)
+        << what << ": the response body leaks '" << fragment << "': " << r.body;
+  }
+}
+
+inline HttpResult call(std::uint16_t port, const std::string& method, const std::string& path,
+                       const std::string& body = "", const Headers& headers = {}) {
+  auto r = lf::testing::http(port, method, path, body, headers);
+  const std::string what = method + " " + path.substr(0, 120);
+  expect_no_internals(r, what);
+  if (r.status != 0) {
+    EXPECT_FALSE(r.header("x-request-id").empty()) << what << " answered " << r.status << " without X-Request-Id";
+  }
+  return r;
+}
+
+// ---------------------------------------------------------------------------------------
+// JSON
+
+inline rapidjson::Document parse_json(const std::string& text) {
+  rapidjson::Document d;
+  d.Parse(text.c_str(), text.size());
+  return d;
+}
+
+inline std::string to_json(const rapidjson::Value& v) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  v.Accept(w);
+  return {buf.GetString(), buf.GetSize()};
+}
+
+// A JSON string literal.
+inline std::string json_quote(const std::string& text) {
+  rapidjson::StringBuffer buf;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+  w.String(text.c_str(), static_cast<rapidjson::SizeType>(text.size()));
+  return {buf.GetString(), buf.GetSize()};
+}
+
+inline std::string repeat(const std::string& unit, std::size_t n) {
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) {
+    out += unit;
+  }
+  return out;
+}
+
+inline std::optional<std::string> string_member(const rapidjson::Value& v, const char* key) {
+  if (!v.IsObject()) {
+    return std::nullopt;
+  }
+  const auto it = v.FindMember(key);
+  if (it == v.MemberEnd() || !it->value.IsString()) {
+    return std::nullopt;
+  }
+  return std::string(it->value.GetString(), it->value.GetStringLength());
+}
+
+inline std::optional<std::int64_t> int_member(const rapidjson::Value& v, const char* key) {
+  if (!v.IsObject()) {
+    return std::nullopt;
+  }
+  const auto it = v.FindMember(key);
+  if (it == v.MemberEnd() || !it->value.IsInt64()) {
+    return std::nullopt;
+  }
+  return it->value.GetInt64();
+}
+
+inline bool is_null_member(const rapidjson::Value& v, const char* key) {
+  if (!v.IsObject()) {
+    return false;
+  }
+  const auto it = v.FindMember(key);
+  return it != v.MemberEnd() && it->value.IsNull();
+}
+
+// The `path` of every entry of an error body's `details` (empty when there are none).
+inline std::vector<std::string> detail_paths(const std::string& body) {
+  std::vector<std::string> out;
+  const auto d = parse_json(body);
+  if (d.HasParseError() || !d.IsObject() || !d.HasMember("details") || !d["details"].IsArray()) {
+    return out;
+  }
+  for (const auto& item : d["details"].GetArray()) {
+    if (auto p = string_member(item, "path")) {
+      out.push_back(*p);
+    }
+  }
+  return out;
+}
+
+// The contract's error shape: {"error": "<non-empty>", "details": [{"path","message"}]?}.
+inline void expect_error(const HttpResult& r, int status, const std::string& what) {
+  EXPECT_EQ(r.status, status) << what << ": " << r.body;
+  EXPECT_EQ(r.header("content-type").rfind("application/json", 0), 0U)
+      << what << ": Content-Type " << r.header("content-type");
+  const auto d = parse_json(r.body);
+  ASSERT_FALSE(d.HasParseError()) << what << ": error body is not JSON: " << r.body;
+  ASSERT_TRUE(d.IsObject()) << what << ": " << r.body;
+  const auto message = string_member(d, "error");
+  ASSERT_TRUE(message.has_value()) << what << ": no \"error\" string: " << r.body;
+  EXPECT_FALSE(message->empty()) << what;
+  if (d.HasMember("details")) {
+    ASSERT_TRUE(d["details"].IsArray()) << what << ": " << r.body;
+    for (const auto& item : d["details"].GetArray()) {
+      EXPECT_TRUE(string_member(item, "path").has_value()) << what << ": detail without path: " << r.body;
+      EXPECT_TRUE(string_member(item, "message").has_value()) << what << ": detail without message: " << r.body;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// PostgreSQL (the test database the server writes to)
+
+inline std::int64_t query_int(const std::string& url, const std::string& sql) {
+  pqxx::connection conn(url);
+  pqxx::read_transaction tx(conn);
+  const auto r = tx.exec(sql);
+  return r[0][0].is_null() ? 0 : r[0][0].as<std::int64_t>();
+}
+
+// Every row of `sql`, every column as text ("<null>" for NULL).
+inline std::vector<std::vector<std::string>> query_rows(const std::string& url, const std::string& sql) {
+  pqxx::connection conn(url);
+  pqxx::read_transaction tx(conn);
+  std::vector<std::vector<std::string>> out;
+  for (const auto& row : tx.exec(sql)) {
+    std::vector<std::string> cols;
+    for (const auto& field : row) {
+      cols.push_back(field.is_null() ? "<null>" : field.as<std::string>());
+    }
+    out.push_back(std::move(cols));
+  }
+  return out;
+}
+
+inline std::string sql_text(const std::string& text) {
+  std::string out = "'";
+  for (const char c : text) {
+    out += c;
+    if (c == '\'') {
+      out += '\'';
+    }
+  }
+  return out + "'";
+}
+
+inline std::int64_t event_count(const std::string& url) { return query_int(url, "SELECT count(*) FROM events"); }
+
+inline std::int64_t stream_event_count(const std::string& url, const std::string& stream_id) {
+  return query_int(url, "SELECT count(*) FROM events WHERE stream_id = " + sql_text(stream_id));
+}
+
+// ---------------------------------------------------------------------------------------
+// The binary
+
+// Environment of every server the tests start: a write waits long enough for its read model
+// that a slow, loaded test machine does not turn read-your-writes into a timing question.
+// (Variables a build does not know are ignored by it.)
+inline std::map<std::string, std::string> serve_env(std::map<std::string, std::string> extra = {}) {
+  extra.emplace("LABELFLEET_CONSISTENCY_TIMEOUT_MS", "20000");
+  // The tests send hundreds of requests a minute with one credential; where the build limits
+  // requests per credential, that limit is not what these tests are about.
+  extra.emplace("LABELFLEET_RATE_LIMIT_PER_MINUTE", "1000000");
+  extra.emplace("LABELFLEET_LOG_LEVEL", "info");
+  return extra;
+}
+
+// `labelfleet serve` on `url`, healthy; nullptr (with a test failure holding its log) if not.
+inline std::unique_ptr<LabelfleetProcess> start_serve(const std::string& url,
+                                                      std::map<std::string, std::string> extra_env = {}) {
+  trace("starting serve");
+  auto p = std::make_unique<LabelfleetProcess>(std::vector<std::string>{"serve"}, url, serve_env(std::move(extra_env)));
+  const bool healthy = p->wait_healthy(60s);
+  trace(healthy ? "serve healthy" : "serve NOT healthy");
+  if (!healthy) {
+    ADD_FAILURE() << "labelfleet serve did not become healthy; log:\n" << p->log();
+    return nullptr;
+  }
+  return p;
+}
+
+struct CommandResult {
+  int exit_code = -1;  // -1: killed by a signal or timed out
+  std::string output;  // stdout and stderr
+};
+
+// Runs `labelfleet <args>` to completion with `env` added to this process's environment.
+inline CommandResult run_binary(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+                                std::chrono::seconds timeout = 120s) {
+  CommandResult result;
+  char tmpl[] = "/tmp/labelfleet-e2e-cmd-XXXXXX";
+  const int out_fd = ::mkstemp(tmpl);
+  const std::string out_path = tmpl;
+  const auto bin = LabelfleetProcess::binary();
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(out_fd, STDOUT_FILENO);
+    ::dup2(out_fd, STDERR_FILENO);
+    for (const auto& [k, v] : env) {
+      ::setenv(k.c_str(), v.c_str(), 1);
+    }
+    std::vector<std::string> owned = args;
+    std::vector<char*> argv{const_cast<char*>(bin.c_str())};
+    for (auto& a : owned) {
+      argv.push_back(a.data());
+    }
+    argv.push_back(nullptr);
+    ::execv(bin.c_str(), argv.data());
+    ::_exit(127);
+  }
+  ::close(out_fd);
+  int status = 0;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  bool done = false;
+  while (!done) {
+    const pid_t r = ::waitpid(pid, &status, WNOHANG);
+    if (r == pid) {
+      done = true;
+    } else if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      break;
+    } else {
+      std::this_thread::sleep_for(20ms);
+    }
+  }
+  if (done && WIFEXITED(status)) {
+    result.exit_code = WEXITSTATUS(status);
+  }
+  std::ifstream in(out_path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  result.output = ss.str();
+  std::filesystem::remove(out_path);
+  return result;
+}
+
+// Runs a shell command (for scripts/pg.sh); its exit code and output.
+inline CommandResult run_shell(const std::string& command) {
+  CommandResult result;
+  const std::string full = command + " 2>&1";
+  FILE* pipe = ::popen(full.c_str(), "r");
+  if (pipe == nullptr) {
+    return result;
+  }
+  char buf[4096];
+  while (std::fgets(buf, sizeof buf, pipe) != nullptr) {
+    result.output += buf;
+  }
+  const int status = ::pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------
+// Kafka's default partitioner (murmur2 of the key, Java client), written out here so that the
+// test does not trust the product's own implementation.
+
+inline std::int32_t java_murmur2(const std::string& data) {
+  const auto length = static_cast<std::uint32_t>(data.size());
+  const std::uint32_t seed = 0x9747b28cU;
+  const std::uint32_t m = 0x5bd1e995U;
+  const int r = 24;
+  std::uint32_t h = seed ^ length;
+  const std::uint32_t length4 = length / 4;
+  const auto byte = [&](std::uint32_t i) { return static_cast<std::uint32_t>(static_cast<unsigned char>(data[i])); };
+  for (std::uint32_t i = 0; i < length4; ++i) {
+    const std::uint32_t i4 = i * 4;
+    std::uint32_t k = byte(i4) + (byte(i4 + 1) << 8U) + (byte(i4 + 2) << 16U) + (byte(i4 + 3) << 24U);
+    k *= m;
+    k ^= k >> r;
+    k *= m;
+    h *= m;
+    h ^= k;
+  }
+  switch (length % 4) {
+    case 3: h ^= byte((length & ~3U) + 2) << 16U; [[fallthrough]];
+    case 2: h ^= byte((length & ~3U) + 1) << 8U; [[fallthrough]];
+    case 1:
+      h ^= byte(length & ~3U);
+      h *= m;
+      break;
+    default: break;
+  }
+  h ^= h >> 13U;
+  h *= m;
+  h ^= h >> 15U;
+  return static_cast<std::int32_t>(h);
+}
+
+inline int kafka_partition(const std::string& key, int partitions = 4) {
+  return static_cast<int>((static_cast<std::uint32_t>(java_murmur2(key)) & 0x7fffffffU) %
+                          static_cast<std::uint32_t>(partitions));
+}
+
+// A process-wide counter for unique names within one shared server.
+inline std::string unique_suffix() {
+  static std::atomic<int> n{0};
+  return std::to_string(::getpid()) + "-" + std::to_string(++n);
+}
+
+}  // namespace lf::e2e
