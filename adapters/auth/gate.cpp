@@ -134,10 +134,7 @@ std::optional<HttpResponse> AuthGate::admit(HttpRequest& request, Access access)
   request.principal = *principal;
   const auto decision = limiter_.hit(principal->label);
   if (!decision.allowed) {
-    auto r = http::too_many_requests("Too many requests; retry later", decision.retry_after.count());
-    r.headers.emplace_back("X-RateLimit-Limit", std::to_string(decision.limit));
-    r.headers.emplace_back("X-RateLimit-Remaining", "0");
-    return r;
+    return http::too_many_requests("Too many requests; retry later", decision.retry_after.count());
   }
   if (access == Access::admin && principal->role != domain::Role::admin) {
     return http::error(403, "This needs an admin; your role may only read");

@@ -138,6 +138,7 @@ HttpResponse dispatch(const Router& router, Gate* gate, HttpRequest& request, st
   try {
     if (gate != nullptr) {
       if (auto refused = gate->admit(request, match.access)) {
+        gate->decorate(request, *refused);  // a refused call still spent the caller's budget
         return *refused;
       }
     }

@@ -1,14 +1,15 @@
 // The event store against a real PostgreSQL: guarantees 1 (durable before acknowledged),
 // 2 (optimistic concurrency), 3 (idempotent commands), 9 (gap-free global order), and group commit.
-#include <gtest/gtest.h>
+#include "adapters/postgres/event_store.hpp"
 
 #include <atomic>
 #include <future>
-#include <pqxx/pqxx>
 #include <set>
 #include <thread>
 
-#include "adapters/postgres/event_store.hpp"
+#include <gtest/gtest.h>
+#include <pqxx/pqxx>
+
 #include "tests/support/test_db.hpp"
 
 namespace lf {
@@ -263,7 +264,8 @@ TEST_F(EventStoreTest, NaiveBigserialCursorSkipsASlowTransactionButOurPositionsD
   std::set<std::int64_t> seen;
   auto tail = [&](const std::string& table) {
     pqxx::read_transaction tx(reader);
-    for (const auto& r : tx.exec_params("SELECT position FROM " + table + " WHERE position > $1 ORDER BY position", cursor)) {
+    for (const auto& r :
+         tx.exec_params("SELECT position FROM " + table + " WHERE position > $1 ORDER BY position", cursor)) {
       seen.insert(r[0].as<std::int64_t>());
       cursor = r[0].as<std::int64_t>();
     }
@@ -320,7 +322,8 @@ TEST_F(EventStoreTest, TailingReaderSeesEveryPositionUnderConcurrentAppenders) {
     for (;;) {
       const bool last = done.load();
       pqxx::read_transaction tx(c);
-      for (const auto& r : tx.exec_params("SELECT position FROM events WHERE position > $1 ORDER BY position", cursor)) {
+      for (const auto& r :
+           tx.exec_params("SELECT position FROM events WHERE position > $1 ORDER BY position", cursor)) {
         seen.insert(r[0].as<std::int64_t>());
         cursor = r[0].as<std::int64_t>();
       }
@@ -333,7 +336,9 @@ TEST_F(EventStoreTest, TailingReaderSeesEveryPositionUnderConcurrentAppenders) {
   for (int w = 0; w < 8; ++w) {
     writers.emplace_back([&, w] {
       for (int i = 0; i < 100; ++i) {
-        ASSERT_TRUE(stores[static_cast<std::size_t>((w + i) % 4)]->append(request("w" + std::to_string(w) + "-" + std::to_string(i), 0, 2)).get());
+        ASSERT_TRUE(stores[static_cast<std::size_t>((w + i) % 4)]
+                        ->append(request("w" + std::to_string(w) + "-" + std::to_string(i), 0, 2))
+                        .get());
       }
     });
   }

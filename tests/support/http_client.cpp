@@ -1,16 +1,16 @@
 #include "tests/support/http_client.hpp"
 
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <mutex>
+#include <sstream>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
-
-#include <algorithm>
-#include <map>
-#include <mutex>
-#include <cctype>
-#include <sstream>
 
 namespace lf::testing {
 namespace {

@@ -8,7 +8,7 @@
 namespace lf::testing {
 
 struct HttpResult {
-  int status = 0;  // 0: no answer (connection refused, timeout)
+  int status = 0;                              // 0: no answer (connection refused, timeout)
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
   std::string header(const std::string& lower) const {

@@ -1,12 +1,12 @@
 #pragma once
 // The built binary (LABELFLEET_BINARY) run as a child process, as a user would run it.
-#include <sys/types.h>
-
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
+
+#include <sys/types.h>
 
 namespace lf::testing {
 

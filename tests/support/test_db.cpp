@@ -1,8 +1,9 @@
 #include "tests/support/test_db.hpp"
 
 #include <atomic>
-#include <pqxx/pqxx>
 #include <random>
+
+#include <pqxx/pqxx>
 #include <unistd.h>
 
 #include "adapters/postgres/migrations.hpp"
@@ -21,7 +22,8 @@ std::string TestDatabase::admin_url() {
 TestDatabase::TestDatabase() {
   static std::atomic<int> counter{0};
   std::random_device rd;
-  name_ = "lf_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" + std::to_string(rd() % 100000);
+  name_ =
+      "lf_test_" + std::to_string(::getpid()) + "_" + std::to_string(counter++) + "_" + std::to_string(rd() % 100000);
   {
     pqxx::connection admin(admin_url());
     pqxx::nontransaction tx(admin);

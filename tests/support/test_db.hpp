@@ -27,9 +27,9 @@ std::string with_database(const std::string& url, const std::string& db);
 
 }  // namespace lf::testing
 
-#define LF_REQUIRE_DATABASE()                                                      \
-  do {                                                                             \
-    if (!::lf::testing::TestDatabase::available()) {                               \
+#define LF_REQUIRE_DATABASE()                                                        \
+  do {                                                                               \
+    if (!::lf::testing::TestDatabase::available()) {                                 \
       GTEST_SKIP() << "LABELFLEET_TEST_DATABASE_URL is not set (make test sets it)"; \
-    }                                                                              \
+    }                                                                                \
   } while (0)

@@ -8,8 +8,8 @@ namespace {
 TEST(Text, LengthCountsCodePoints) {
   EXPECT_EQ(length(""), 0U);
   EXPECT_EQ(length("abc"), 3U);
-  EXPECT_EQ(length("\xC3\xA9t\xC3\xA9"), 3U);   // été
-  EXPECT_EQ(length("\xF0\x9F\x98\x80"), 1U);    // one emoji, four bytes
+  EXPECT_EQ(length("\xC3\xA9t\xC3\xA9"), 3U);  // été
+  EXPECT_EQ(length("\xF0\x9F\x98\x80"), 1U);   // one emoji, four bytes
 }
 
 TEST(Text, HexColour) {
