@@ -7,7 +7,7 @@ PACKAGES=(
   build-essential cmake pkg-config git
   libpistache-dev libpqxx-dev libpq-dev librdkafka-dev rapidjson-dev
   prometheus-cpp-dev libcivetweb-dev zlib1g-dev libcurl4-openssl-dev
-  libgtest-dev libgmock-dev libsodium-dev
+  libgtest-dev libgmock-dev libsodium-dev libpugixml-dev ccache
   postgresql postgresql-contrib postgresql-client
   kcat wrk curl
   # clang-tidy-16 for scripts/lint.sh: clang 14 cannot parse libstdc++ 12's <expected>

@@ -1,5 +1,8 @@
 #include "adapters/app/command_executor.hpp"
 
+#include <algorithm>
+#include <map>
+#include <set>
 #include <stdexcept>
 
 #include <rapidjson/document.h>
@@ -29,13 +32,25 @@ std::optional<std::expected<Outcome, ports::AppendError>> CommandExecutor::repla
 }
 
 std::expected<Outcome, ports::AppendError> CommandExecutor::execute(Decision decision, const CommandContext& ctx) {
-  if (decision.events.empty()) {
+  const bool any_events = !decision.events.empty() || std::any_of(decision.more.begin(), decision.more.end(),
+                                                                   [](const auto& m) { return !m.events.empty(); });
+  if (!any_events) {
     return Outcome{decision.success, false};  // nothing changes, nothing to record
   }
   // Every event leaving the domain must match its published schema: a mismatch is a bug in
   // this build, not the caller's fault, so it is exceptional (500) and nothing is appended.
   const auto& registry = json::SchemaRegistry::instance();
+  std::vector<const domain::NewEvent*> all_events;
   for (const auto& e : decision.events) {
+    all_events.push_back(&e);
+  }
+  for (const auto& m : decision.more) {
+    for (const auto& e : m.events) {
+      all_events.push_back(&e);
+    }
+  }
+  for (const auto* ep : all_events) {
+    const auto& e = *ep;
     const auto schema = "events/" + e.type + ".v" + std::to_string(e.schema_version) + ".json";
     rapidjson::Document doc;
     doc.Parse(e.data_json.c_str(), e.data_json.size());
@@ -53,6 +68,16 @@ std::expected<Outcome, ports::AppendError> CommandExecutor::execute(Decision dec
   request.recorded_at = decision.recorded_at;
   request.claims = std::move(decision.claims);
   request.releases = std::move(decision.releases);
+  request.refs = std::move(decision.refs);
+  request.guards = std::move(decision.guards);
+  request.unreferenced = std::move(decision.unreferenced);
+  std::set<std::string> shown_streams{decision.stream_id};  // streams the projection reads
+  for (const auto& m : decision.more) {
+    if (m.stream_type == decision.stream_type) {
+      shown_streams.insert(m.stream_id);
+    }
+  }
+  request.more = std::move(decision.more);
   if (ctx.idempotency_key) {
     request.idempotency = ports::IdempotencyRecord{*ctx.idempotency_key, ctx.fingerprint, decision.success};
   }
@@ -65,9 +90,22 @@ std::expected<Outcome, ports::AppendError> CommandExecutor::execute(Decision dec
   if (appended->replayed) {
     return Outcome{*appended->replayed, true};
   }
-  metrics_.events_appended(decision.events.size(), decision.stream_type);
-  const int partition = kafka::partition_for(decision.stream_id);
-  const bool shown = board_.wait_for(decision.projection, partition, appended->last_position, consistency_timeout_);
+  metrics_.events_appended(all_events.size(), decision.stream_type);
+  // Per partition, the last position the projection must have applied.
+  std::map<int, std::int64_t> waits;
+  for (const auto& [stream, position] : appended->stream_positions) {
+    if (shown_streams.count(stream) != 0) {
+      auto& w = waits[kafka::partition_for(stream)];
+      w = std::max(w, position);
+    }
+  }
+  bool shown = true;
+  const auto deadline = std::chrono::steady_clock::now() + consistency_timeout_;
+  for (const auto& [partition, position] : waits) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    shown = board_.wait_for(decision.projection, partition, position, std::max(left, std::chrono::milliseconds(0))) &&
+            shown;
+  }
   const auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
   log::write(log::Level::debug, "command timing",
              {{"request_id", ctx.request_id},

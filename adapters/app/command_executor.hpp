@@ -30,9 +30,15 @@ struct Decision {
   std::vector<domain::NewEvent> events;
   std::vector<ports::UniqueClaim> claims;
   std::vector<ports::UniqueClaim> releases;
+  std::optional<std::vector<ports::StreamRef>> refs;  // set: replaces the stream's references
+  std::vector<ports::StreamAppend> more;              // further streams, same transaction (bulk)
+  std::vector<ports::StreamGuard> guards;             // streams the decision read (references)
+  std::vector<ports::UnreferencedGuard> unreferenced;
   std::string recorded_at;      // the command's time, also used in `success`
   ports::StoredResult success;  // the answer when accepted (kept under the Idempotency-Key)
-  std::string projection;       // the read model that must show the change before we answer
+  // The read model that must show the change before we answer: it reads `stream_type`, so
+  // the answer waits for every stream of that type the command wrote.
+  std::string projection;
 };
 
 struct Outcome {

@@ -53,6 +53,24 @@ HttpResponse with_location(HttpResponse response, const std::string& collection)
   return response;
 }
 
+void add_claims(std::vector<ports::UniqueClaim>& claims, std::vector<ports::UniqueClaim>& releases,
+                const std::string& scope, const domain::Claims& decided) {
+  for (const auto& v : decided.claim) {
+    claims.push_back({scope, v});
+  }
+  for (const auto& v : decided.release) {
+    releases.push_back({scope, v});
+  }
+}
+
+std::optional<ports::StreamGuard> live_reference(ports::EventStore& store, const std::string& stream_id) {
+  const auto info = store.stream_info(stream_id);
+  if (!info.live()) {
+    return std::nullopt;
+  }
+  return ports::StreamGuard{stream_id, info.version};
+}
+
 std::optional<std::optional<std::string>> nullable_string(const rapidjson::Value& object, const char* key) {
   const auto it = object.FindMember(key);
   if (it == object.MemberEnd()) {

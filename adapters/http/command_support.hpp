@@ -8,6 +8,7 @@
 
 #include "adapters/app/command_executor.hpp"
 #include "adapters/http/http_types.hpp"
+#include "domain/common/claims.hpp"
 
 namespace lf::adapters::http {
 
@@ -19,6 +20,22 @@ HttpResponse respond(const std::expected<app::Outcome, ports::AppendError>& outc
 
 // A 201 names what it created: Location = collection + the body's "id" (also on a replay).
 HttpResponse with_location(HttpResponse response, const std::string& collection);
+
+// Encodes an aggregate's decided events into `out` (a Decision's or a StreamAppend's events).
+template <class Event, class Encode>
+void encode_into(std::vector<domain::NewEvent>& out, const std::vector<Event>& events, Encode encode) {
+  for (const auto& e : events) {
+    out.push_back(encode(e));
+  }
+}
+
+// The claims and releases a decider reported for one scope (domain::track_claims).
+void add_claims(std::vector<ports::UniqueClaim>& claims, std::vector<ports::UniqueClaim>& releases,
+                const std::string& scope, const domain::Claims& decided);
+
+// A resource another one points at: nullopt when it does not exist or was deleted; otherwise
+// the guard that makes the append fail if it changes before the commit (docs/adr/0008).
+std::optional<ports::StreamGuard> live_reference(ports::EventStore& store, const std::string& stream_id);
 
 // For PUT-style partial updates: absent -> nullopt, null -> optional(nullopt), "x" -> "x".
 std::optional<std::optional<std::string>> nullable_string(const rapidjson::Value& object, const char* key);

@@ -20,6 +20,7 @@ HttpResponse from_append(const ports::AppendError& e, const std::string& unique_
     case ports::AppendErrc::version_conflict:
       return error(409, "The resource was modified concurrently; reload it and retry");
     case ports::AppendErrc::unique_conflict: return error(409, unique_message);
+    case ports::AppendErrc::referenced: return error(409, e.message);
     case ports::AppendErrc::idempotency_mismatch:
       return error(409, "Idempotency-Key was already used for a different request");
     case ports::AppendErrc::unavailable: return error(503, "The event store is unavailable; retry later");

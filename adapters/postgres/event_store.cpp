@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "adapters/common/clock.hpp"
 #include "adapters/common/log.hpp"
@@ -40,6 +41,7 @@ std::string metadata_json(const domain::Metadata& m) {
 }
 
 using ClaimKey = std::pair<std::string, std::string>;
+using RefRow = std::tuple<std::string, std::string, std::string>;  // target, source, kind
 
 }  // namespace
 
@@ -154,20 +156,42 @@ void PgEventStore::process(std::vector<Pending>& batch) {
     }
     auto& tx = *txp;
 
+    // Every stream a request writes: its own first, then `more`.
+    std::vector<std::vector<ports::StreamAppend>> segments(batch.size());
     std::vector<std::string> keys;
     std::vector<std::string> stream_ids;
     std::vector<std::string> claim_scopes;
     std::vector<std::string> claim_values;
-    for (const auto& p : batch) {
-      stream_ids.push_back(p.request.stream_id);
-      if (p.request.idempotency) {
-        keys.push_back(p.request.idempotency->key);
+    std::vector<std::string> ref_targets;
+    std::vector<std::string> ref_sources;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      auto& rq = batch[i].request;
+      auto& segs = segments[i];
+      segs.push_back({rq.stream_id, rq.stream_type, rq.expected_version, std::move(rq.events), std::move(rq.claims),
+                      std::move(rq.releases), std::move(rq.refs)});
+      for (auto& more : rq.more) {
+        segs.push_back(std::move(more));
       }
-      for (const auto* list : {&p.request.claims, &p.request.releases}) {
-        for (const auto& c : *list) {
-          claim_scopes.push_back(c.scope);
-          claim_values.push_back(c.value);
+      if (rq.idempotency) {
+        keys.push_back(rq.idempotency->key);
+      }
+      for (const auto& seg : segs) {
+        stream_ids.push_back(seg.stream_id);
+        for (const auto* list : {&seg.claims, &seg.releases}) {
+          for (const auto& c : *list) {
+            claim_scopes.push_back(c.scope);
+            claim_values.push_back(c.value);
+          }
         }
+        if (seg.refs) {
+          ref_sources.push_back(seg.stream_id);
+        }
+      }
+      for (const auto& g : rq.guards) {
+        stream_ids.push_back(g.stream_id);
+      }
+      for (const auto& u : rq.unreferenced) {
+        ref_targets.push_back(u.target);
       }
     }
 
@@ -194,7 +218,18 @@ void PgEventStore::process(std::vector<Pending>& batch) {
         claims_before[{r[0].as<std::string>(), r[1].as<std::string>()}] = r[2].as<std::string>();
       }
     }
+    // References (target, source, kind) touched by this batch: those of the streams whose
+    // references are replaced and those pointing at guarded targets.
+    std::set<RefRow> refs_before;
+    if (!ref_targets.empty() || !ref_sources.empty()) {
+      for (const auto& r : tx.exec_params("SELECT target, source, kind FROM stream_refs WHERE target = "
+                                          "ANY($1::text[]) OR source = ANY($2::text[])",
+                                          text_array(ref_targets), text_array(ref_sources))) {
+        refs_before.insert({r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>()});
+      }
+    }
     auto claims = claims_before;
+    auto refs = refs_before;
     std::map<std::string, std::pair<std::string, std::int64_t>> stream_rows;  // stream -> (type, version)
 
     std::string events_sql;
@@ -202,6 +237,7 @@ void PgEventStore::process(std::vector<Pending>& batch) {
     std::int64_t next = head;
     for (std::size_t i = 0; i < batch.size(); ++i) {
       const auto& rq = batch[i].request;
+      const auto& segs = segments[i];
       if (rq.idempotency) {
         const auto it = seen.find(rq.idempotency->key);
         if (it != seen.end()) {
@@ -209,63 +245,114 @@ void PgEventStore::process(std::vector<Pending>& batch) {
             results[i] = std::unexpected(AppendError{AppendErrc::idempotency_mismatch,
                                                      "Idempotency-Key was already used for a different request"});
           } else {
-            results[i] = ports::Appended{0, 0, 0, it->second.result};
+            ports::Appended replay;
+            replay.replayed = it->second.result;
+            results[i] = std::move(replay);
           }
           continue;
         }
       }
-      const auto current = versions.count(rq.stream_id) != 0 ? versions[rq.stream_id] : 0;
-      if (rq.expected_version != ports::kAnyVersion && current != rq.expected_version) {
-        results[i] =
-            std::unexpected(AppendError{AppendErrc::version_conflict, "The resource was changed concurrently"});
-        continue;
-      }
-      bool taken = false;
-      for (const auto& c : rq.claims) {
-        const auto it = claims.find({c.scope, c.value});
-        const bool released_here = std::any_of(rq.releases.begin(), rq.releases.end(),
-                                               [&](const auto& r) { return r.scope == c.scope && r.value == c.value; });
-        if (it != claims.end() && it->second != rq.stream_id && !released_here) {
-          taken = true;
+      const auto version_of = [&](const std::string& id) {
+        const auto it = versions.find(id);
+        return it == versions.end() ? std::int64_t{0} : it->second;
+      };
+      std::optional<AppendError> refused;
+      for (const auto& g : rq.guards) {
+        if (version_of(g.stream_id) != g.version) {
+          refused = AppendError{AppendErrc::version_conflict, "A resource this change depends on was changed "
+                                                              "concurrently",
+                                g.stream_id};
         }
       }
-      if (taken) {
-        results[i] = std::unexpected(AppendError{AppendErrc::unique_conflict, "The value is already in use"});
-        continue;
-      }
-      for (const auto& r : rq.releases) {
-        const auto it = claims.find({r.scope, r.value});
-        if (it != claims.end() && it->second == rq.stream_id) {
-          claims.erase(it);
+      for (const auto& seg : segs) {
+        if (!refused && seg.expected_version != ports::kAnyVersion && version_of(seg.stream_id) != seg.expected_version) {
+          refused = AppendError{AppendErrc::version_conflict, "The resource was changed concurrently", seg.stream_id};
         }
       }
-      for (const auto& c : rq.claims) {
-        claims[{c.scope, c.value}] = rq.stream_id;
+      // Claims and references are tried on copies: a refused request leaves no trace.
+      auto trial_claims = claims;
+      auto trial_refs = refs;
+      for (const auto& seg : segs) {
+        if (refused) {
+          break;
+        }
+        for (const auto& r : seg.releases) {
+          const auto it = trial_claims.find({r.scope, r.value});
+          if (it != trial_claims.end() && it->second == seg.stream_id) {
+            trial_claims.erase(it);
+          }
+        }
+        for (const auto& c : seg.claims) {
+          const auto it = trial_claims.find({c.scope, c.value});
+          if (it != trial_claims.end() && it->second != seg.stream_id) {
+            refused = AppendError{AppendErrc::unique_conflict, "The value is already in use", c.scope, c.value};
+            break;
+          }
+          trial_claims[{c.scope, c.value}] = seg.stream_id;
+        }
+        if (seg.refs) {
+          std::erase_if(trial_refs, [&](const RefRow& r) { return std::get<1>(r) == seg.stream_id; });
+          for (const auto& ref : *seg.refs) {
+            trial_refs.insert({ref.target, seg.stream_id, ref.kind});
+          }
+        }
       }
+      for (const auto& u : rq.unreferenced) {
+        if (refused) {
+          break;
+        }
+        for (const auto& r : trial_refs) {
+          if (std::get<0>(r) == u.target &&
+              std::find(u.kinds.begin(), u.kinds.end(), std::get<2>(r)) != u.kinds.end()) {
+            refused = AppendError{AppendErrc::referenced, u.message, u.target};
+            break;
+          }
+        }
+      }
+      if (refused) {
+        results[i] = std::unexpected(std::move(*refused));
+        continue;
+      }
+      claims = std::move(trial_claims);
+      refs = std::move(trial_refs);
+
       const auto meta = metadata_json(rq.metadata);
       const auto recorded_at = rq.recorded_at.empty() ? now_rfc3339() : rq.recorded_at;
-      ports::Appended ok{next + 1, next, current, std::nullopt};
-      for (const auto& ev : rq.events) {
-        ++next;
-        ++ok.stream_version;
-        events_sql += events_sql.empty() ? "" : ",";
-        events_sql += "(" + std::to_string(next) + "," + tx.quote(new_uuid()) + "::uuid," + tx.quote(rq.stream_id) +
-                      "," + tx.quote(rq.stream_type) + "," + std::to_string(ok.stream_version) + "," +
-                      tx.quote(ev.type) + "," + std::to_string(ev.schema_version) + "," + tx.quote(ev.data_json) +
-                      "::json," + tx.quote(meta) + "::json," + tx.quote(recorded_at) + "::timestamptz)";
+      ports::Appended ok;
+      ok.first_position = next + 1;
+      for (std::size_t k = 0; k < segs.size(); ++k) {
+        const auto& seg = segs[k];
+        auto version = version_of(seg.stream_id);
+        for (const auto& ev : seg.events) {
+          ++next;
+          ++version;
+          events_sql += events_sql.empty() ? "" : ",";
+          events_sql += "(" + std::to_string(next) + "," + tx.quote(new_uuid()) + "::uuid," +
+                        tx.quote(seg.stream_id) + "," + tx.quote(seg.stream_type) + "," + std::to_string(version) +
+                        "," + tx.quote(ev.type) + "," + std::to_string(ev.schema_version) + "," +
+                        tx.quote(ev.data_json) + "::json," + tx.quote(meta) + "::json," + tx.quote(recorded_at) +
+                        "::timestamptz)";
+        }
+        if (k == 0) {
+          ok.stream_version = version;
+        }
+        if (!seg.events.empty()) {
+          versions[seg.stream_id] = version;
+          stream_rows[seg.stream_id] = {seg.stream_type, version};
+          ok.stream_positions.emplace_back(seg.stream_id, next);
+        }
       }
       ok.last_position = next;
-      versions[rq.stream_id] = ok.stream_version;
-      stream_rows[rq.stream_id] = {rq.stream_type, ok.stream_version};
       if (rq.idempotency) {
         seen[rq.idempotency->key] = *rq.idempotency;
         commands_sql += commands_sql.empty() ? "" : ",";
         commands_sql += "(" + tx.quote(rq.idempotency->key) + "," + tx.quote(rq.idempotency->fingerprint) + "," +
                         tx.quote(rq.stream_id) + "," + std::to_string(rq.idempotency->result.status) + "," +
                         tx.quote(rq.idempotency->result.body) + "," +
-                        (rq.events.empty() ? std::string("NULL") : std::to_string(ok.first_position)) + ")";
+                        (next == ok.first_position - 1 ? std::string("NULL") : std::to_string(ok.first_position)) +
+                        ")";
       }
-      results[i] = ok;
+      results[i] = std::move(ok);
     }
 
     if (!events_sql.empty()) {
@@ -309,6 +396,28 @@ void PgEventStore::process(std::vector<Pending>& batch) {
     }
     if (!ins.empty()) {
       tx.exec("INSERT INTO unique_claims (scope, value, stream_id) VALUES " + ins);
+    }
+    // References: the same diff.
+    std::string ref_del;
+    std::string ref_ins;
+    const auto ref_tuple = [&](const RefRow& r) {
+      return "(" + tx.quote(std::get<0>(r)) + "," + tx.quote(std::get<1>(r)) + "," + tx.quote(std::get<2>(r)) + ")";
+    };
+    for (const auto& r : refs_before) {
+      if (refs.count(r) == 0) {
+        ref_del += (ref_del.empty() ? "" : ",") + ref_tuple(r);
+      }
+    }
+    for (const auto& r : refs) {
+      if (refs_before.count(r) == 0) {
+        ref_ins += (ref_ins.empty() ? "" : ",") + ref_tuple(r);
+      }
+    }
+    if (!ref_del.empty()) {
+      tx.exec("DELETE FROM stream_refs WHERE (target, source, kind) IN (" + ref_del + ")");
+    }
+    if (!ref_ins.empty()) {
+      tx.exec("INSERT INTO stream_refs (target, source, kind) VALUES " + ref_ins);
     }
     if (next != head) {
       tx.exec_params("UPDATE log_head SET position = $1 WHERE singleton", next);
@@ -373,6 +482,29 @@ std::optional<ports::IdempotencyRecord> PgEventStore::find_command(const std::st
   }
   return ports::IdempotencyRecord{
       r[0][0].as<std::string>(), r[0][1].as<std::string>(), {r[0][2].as<int>(), r[0][3].as<std::string>()}};
+}
+
+ports::StreamInfo PgEventStore::stream_info(const std::string& stream_id) {
+  auto conn = pool_.acquire();
+  pqxx::read_transaction tx(*conn);
+  const auto r = tx.exec_params(
+      "SELECT s.version, e.event_type FROM streams s JOIN events e ON e.stream_id = s.stream_id AND "
+      "e.stream_version = s.version WHERE s.stream_id = $1",
+      stream_id);
+  if (r.empty()) {
+    return {};
+  }
+  return {r[0][0].as<std::int64_t>(), r[0][1].as<std::string>()};
+}
+
+std::optional<std::string> PgEventStore::claim_holder(const std::string& scope, const std::string& value) {
+  auto conn = pool_.acquire();
+  pqxx::read_transaction tx(*conn);
+  const auto r = tx.exec_params("SELECT stream_id FROM unique_claims WHERE scope = $1 AND value = $2", scope, value);
+  if (r.empty()) {
+    return std::nullopt;
+  }
+  return r[0][0].as<std::string>();
 }
 
 std::int64_t PgEventStore::head_position() {

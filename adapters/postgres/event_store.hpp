@@ -34,6 +34,8 @@ class PgEventStore final : public ports::EventStore {
   std::vector<domain::RecordedEvent> read_stream(const std::string& stream_id) override;
   std::vector<domain::RecordedEvent> read_all(std::int64_t after, std::size_t limit) override;
   std::optional<ports::IdempotencyRecord> find_command(const std::string& key) override;
+  ports::StreamInfo stream_info(const std::string& stream_id) override;
+  std::optional<std::string> claim_holder(const std::string& scope, const std::string& value) override;
   std::int64_t head_position() override;
 
   // Called after every committed batch with the new head position (wakes the in-process relay).

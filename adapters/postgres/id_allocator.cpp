@@ -1,5 +1,7 @@
 #include "adapters/postgres/id_allocator.hpp"
 
+#include <algorithm>
+#include <array>
 #include <stdexcept>
 #include <string>
 
@@ -7,7 +9,9 @@ namespace lf::adapters::pg {
 
 std::int64_t PgIdAllocator::next(std::string_view stream_type) {
   // Only known types: the sequence name is not a bind parameter.
-  if (stream_type != "role" && stream_type != "setting" && stream_type != "user" && stream_type != "api_key") {
+  static constexpr std::array<std::string_view, 8> kKnown{
+      "role", "setting", "user", "api_key", "annotator", "labeling_config", "gold_task", "workflow"};
+  if (std::find(kKnown.begin(), kKnown.end(), stream_type) == kKnown.end()) {
     throw std::invalid_argument("no id sequence for stream type " + std::string(stream_type));
   }
   auto conn = pool_.acquire();

@@ -97,6 +97,22 @@ CREATE SEQUENCE setting_ids;
 CREATE SEQUENCE user_ids;
 CREATE SEQUENCE api_key_ids;
 )sql"},
+    Migration{3, "fleet_admin", R"sql(
+-- Current references between streams (docs/adr/0008), kept by the appender in the same
+-- transaction as the events that make or drop them. Derived from the log like unique_claims.
+CREATE TABLE stream_refs (
+  target text NOT NULL,
+  source text NOT NULL,
+  kind   text NOT NULL,
+  PRIMARY KEY (target, source, kind)
+);
+CREATE INDEX stream_refs_source ON stream_refs (source);
+
+CREATE SEQUENCE annotator_ids;
+CREATE SEQUENCE labeling_config_ids;
+CREATE SEQUENCE gold_task_ids;
+CREATE SEQUENCE workflow_ids;
+)sql"},
 };
 
 }  // namespace
