@@ -28,6 +28,7 @@ struct Services {
   std::vector<std::shared_ptr<const projections::Projection>> projections;
   Access metrics_access = Access::open;  // LABELFLEET_METRICS_PUBLIC=false makes /metrics a read
   auth::AuthService* auth = nullptr;
+  std::string annotator_domain = "fleet.localhost";  // LABELFLEET_ANNOTATOR_DOMAIN: <subdomain>.<domain>
 };
 
 void add_role_routes(Router& router, Services& services);
@@ -36,6 +37,10 @@ void add_system_routes(Router& router, Services& services);
 void add_auth_routes(Router& router, Services& services);
 void add_user_routes(Router& router, Services& services);
 void add_api_key_routes(Router& router, Services& services);
+void add_annotator_routes(Router& router, Services& services);
+void add_labeling_config_routes(Router& router, Services& services);
+void add_gold_task_routes(Router& router, Services& services);
+void add_workflow_routes(Router& router, Services& services);
 // The first admin, when the log holds no user yet; false when there was nothing to do.
 bool bootstrap_admin(Services& services, const std::string& email, const std::string& password);
 

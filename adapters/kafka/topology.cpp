@@ -1,6 +1,7 @@
 #include "adapters/kafka/topology.hpp"
 
 #include "domain/api_key/api_key.hpp"
+#include "domain/common/references.hpp"
 #include "domain/role/role.hpp"
 #include "domain/session/session.hpp"
 #include "domain/setting/setting.hpp"
@@ -16,7 +17,11 @@ std::vector<std::string> all_stream_types() {
           domain::session::kStreamType,
           domain::api_key::kStreamType,
           "auth_audit",
-          "webhook_secret"};
+          "webhook_secret",
+          domain::refs::kLabelingConfigType,
+          domain::refs::kGoldTaskType,
+          domain::refs::kAnnotatorType,
+          domain::refs::kWorkflowType};
 }
 
 std::string topic_for(std::string_view stream_type) { return "labelfleet." + std::string(stream_type) + ".v1"; }

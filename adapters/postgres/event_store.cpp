@@ -7,32 +7,13 @@
 
 #include "adapters/common/clock.hpp"
 #include "adapters/common/log.hpp"
+#include "adapters/postgres/sql_text.hpp"
 
 namespace lf::adapters::pg {
 namespace {
 
 using ports::AppendErrc;
 using ports::AppendError;
-
-// Postgres text[] literal: every element double-quoted, with " and \ escaped.
-std::string text_array(const std::vector<std::string>& items) {
-  std::string out = "{";
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) {
-      out += ',';
-    }
-    out += '"';
-    for (const char c : items[i]) {
-      if (c == '"' || c == '\\') {
-        out += '\\';
-      }
-      out += c;
-    }
-    out += '"';
-  }
-  out += '}';
-  return out;
-}
 
 std::string metadata_json(const domain::Metadata& m) {
   return R"({"commandId":")" + log::json_escape(m.command_id) + R"(","causationId":")" +

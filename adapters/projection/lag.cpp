@@ -4,6 +4,7 @@
 #include <map>
 
 #include "adapters/kafka/topology.hpp"
+#include "adapters/postgres/sql_text.hpp"
 
 namespace lf::adapters::projection {
 
@@ -25,11 +26,7 @@ LogStatus read_status(pqxx::transaction_base& tx,
                                               [](const auto& a, const auto& b) { return a.second < b.second; })
                                  ->second
                            : 0;
-    std::string types = "{";
-    for (const auto& t : p->stream_types()) {
-      types += (types.size() > 1 ? "," : "") + std::string("\"") + t + "\"";
-    }
-    types += "}";
+    const auto types = pg::text_array(p->stream_types());
     std::int64_t lag = 0;
     for (const auto& r :
          tx.exec_params("SELECT stream_id, position FROM events WHERE stream_type = ANY($1::text[]) AND position > $2 "

@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace lf::adapters::projection {
 
@@ -21,9 +22,19 @@ class ProgressBoard {
   std::int64_t applied(const std::string& projection, int partition);
 
  private:
+  // One writer waiting for a position; it owns its condition variable, so advance() wakes
+  // exactly the writers it satisfied.
+  struct Waiter {
+    std::int64_t position = 0;
+    bool done = false;
+    std::condition_variable cv;
+  };
+  struct Slot {
+    std::int64_t applied = 0;
+    std::vector<Waiter*> waiters;
+  };
   std::mutex mu_;
-  std::condition_variable cv_;
-  std::map<std::pair<std::string, int>, std::int64_t> applied_;
+  std::map<std::pair<std::string, int>, Slot> slots_;
 };
 
 }  // namespace lf::adapters::projection

@@ -4,6 +4,7 @@
 
 #include "adapters/kafka/topology.hpp"
 #include "adapters/postgres/event_store.hpp"
+#include "adapters/postgres/sql_text.hpp"
 
 namespace lf::adapters::projection {
 
@@ -18,11 +19,7 @@ ReplayResult rebuild(pqxx::connection& conn, const projections::Projection& proj
   projection.create(tx);
   tx.exec_params("DELETE FROM projection_checkpoints WHERE projection = $1", projection.name());
 
-  std::string types = "{";
-  for (const auto& t : projection.stream_types()) {
-    types += (types.size() > 1 ? "," : "") + std::string("\"") + t + "\"";
-  }
-  types += "}";
+  const auto types = pg::text_array(projection.stream_types());
 
   ReplayResult result;
   std::map<int, std::int64_t> checkpoints;

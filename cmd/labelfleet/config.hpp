@@ -26,6 +26,7 @@ struct Config {
   bool metrics_public = true;                  // LABELFLEET_METRICS_PUBLIC
   bool cookie_secure = false;                  // LABELFLEET_COOKIE_SECURE
   std::vector<std::string> trusted_proxies;    // LABELFLEET_TRUSTED_PROXIES, comma-separated addresses
+  std::string annotator_domain = "fleet.localhost";  // LABELFLEET_ANNOTATOR_DOMAIN (annotator URLs)
 };
 
 inline std::string env_or(const char* name, const std::string& fallback) {
@@ -73,6 +74,7 @@ inline Config load_config() {
       static_cast<std::size_t>(env_int("LABELFLEET_LOGIN_ATTEMPTS_PER_MINUTE", 10, 1, 100000));
   c.metrics_public = env_or("LABELFLEET_METRICS_PUBLIC", "true") != "false";
   c.cookie_secure = env_or("LABELFLEET_COOKIE_SECURE", "false") == "true";
+  c.annotator_domain = env_or("LABELFLEET_ANNOTATOR_DOMAIN", "fleet.localhost");
   const auto proxies = env_or("LABELFLEET_TRUSTED_PROXIES", "");
   for (std::size_t start = 0; start < proxies.size();) {
     const auto end = std::min(proxies.find(',', start), proxies.size());

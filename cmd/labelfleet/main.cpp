@@ -274,6 +274,11 @@ int run_parts(const cmd::Config& config, bool api, bool relay, bool projector) {
     adapters::http::add_api_key_routes(router, *services);
     adapters::http::add_role_routes(router, *services);
     adapters::http::add_setting_routes(router, *services);
+    services->annotator_domain = config.annotator_domain;
+    adapters::http::add_annotator_routes(router, *services);
+    adapters::http::add_labeling_config_routes(router, *services);
+    adapters::http::add_gold_task_routes(router, *services);
+    adapters::http::add_workflow_routes(router, *services);
     if (!config.admin_email.empty()) {
       if (adapters::http::bootstrap_admin(*services, config.admin_email, config.admin_password)) {
         log::info("created the first admin", {{"email", config.admin_email}});

@@ -354,7 +354,7 @@ TEST_F(RolesApi, WrongMethodIs405WithAllowHeader) {
 TEST_F(RolesApi, UnknownRouteIs404) {
   for (const auto& [method, path] : std::vector<std::pair<std::string, std::string>>{{"GET", "/api/nope"},
                                                                                      {"GET", "/api/roles/1/members"},
-                                                                                     {"POST", "/api/annotators"},
+                                                                                     {"POST", "/api/annotators/1/nope"},
                                                                                      {"GET", "/"},
                                                                                      {"GET", "/api"},
                                                                                      {"DELETE", "/api/roles/1/x/y"}}) {

@@ -16,6 +16,7 @@
 #include "adapters/postgres/event_store.hpp"
 #include "adapters/projection/progress_board.hpp"
 #include "tests/support/test_db.hpp"
+#include "adapters/postgres/sql_text.hpp"
 
 namespace lf {
 namespace {
@@ -112,11 +113,7 @@ class ReplayTest : public ::testing::Test {
   // (events are relayed in position order, so the last one applied is the highest).
   void wait_caught_up(const projections::Projection& p) {
     const auto projection = p.name();
-    std::string types = "{";
-    for (const auto& t : p.stream_types()) {
-      types += (types.size() > 1 ? "," : "") + t;
-    }
-    types += "}";
+    const auto types = adapters::pg::text_array(p.stream_types());
     const auto deadline = std::chrono::steady_clock::now() + 60s;
     for (;;) {
       pqxx::connection c(db_->url());

@@ -1,0 +1,152 @@
+#pragma once
+// Helpers of the annotator and audit-trail suites: a suite fixture with one server, webhook
+// secrets rotated into the log (as the container saga will do), and the annotator topic read
+// back with a real Kafka consumer.
+#include <set>
+
+#include <librdkafka/rdkafkacpp.h>
+
+#include "adapters/auth/webhook_secrets.hpp"
+#include "adapters/postgres/event_store.hpp"
+#include "tests/e2e/e2e_support.hpp"
+
+namespace lf::e2e {
+
+// One `labelfleet serve` for a whole suite, on its own database.
+class AnnotatorSuite : public ::testing::Test {
+ protected:
+  static void start_suite(std::map<std::string, std::string> env = {}) {
+    if (!TestDatabase::available()) {
+      return;
+    }
+    try {
+      shared_db = new TestDatabase();
+      shared_server = start_serve(shared_db->url(), std::move(env)).release();
+    } catch (const std::exception& e) {
+      setup_error = e.what();
+    }
+  }
+  static void TearDownTestSuite() {
+    delete shared_server;
+    shared_server = nullptr;
+    delete shared_db;
+    shared_db = nullptr;
+  }
+  void SetUp() override {
+    LF_REQUIRE_DATABASE();
+    ASSERT_TRUE(setup_error.empty()) << setup_error;
+    ASSERT_NE(shared_server, nullptr) << "labelfleet serve did not start";
+    ASSERT_TRUE(shared_server->running()) << shared_server->log();
+  }
+
+  static std::uint16_t port() { return shared_server->port(); }
+  static const std::string& url() { return shared_db->url(); }
+
+  static HttpResult get(const std::string& path, const Headers& h = {}) { return call(port(), "GET", path, "", h); }
+  static HttpResult post(const std::string& path, const std::string& body, const Headers& h = {}) {
+    return call(port(), "POST", path, body, h);
+  }
+  static HttpResult put(const std::string& path, const std::string& body, const Headers& h = {}) {
+    return call(port(), "PUT", path, body, h);
+  }
+  static HttpResult del(const std::string& path, const std::string& body = "", const Headers& h = {}) {
+    return call(port(), "DELETE", path, body, h);
+  }
+
+  static std::int64_t create_role(const std::string& name) {
+    const auto r = post("/api/roles", R"({"name":)" + json_quote(name) + R"(,"color":"#3B82F6"})");
+    EXPECT_EQ(r.status, 201) << r.body;
+    return int_member(parse_json(r.body), "id").value_or(0);
+  }
+
+  // Creates an annotator; its id, or 0 (and a test failure).
+  static std::int64_t create_annotator(const std::string& name, const std::string& email,
+                                       const std::string& more = "") {
+    const auto r =
+        post("/api/annotators", R"({"name":)" + json_quote(name) + R"(,"email":)" + json_quote(email) + more + "}");
+    EXPECT_EQ(r.status, 201) << name << ": " << r.body;
+    return int_member(parse_json(r.body), "id").value_or(0);
+  }
+
+  // Issues a fresh webhook secret for the annotator straight into the log, the way the
+  // container saga will when it starts the instance; returns it in clear.
+  static std::string rotate_secret(std::int64_t annotator_id) {
+    adapters::pg::PgEventStore store(url());
+    adapters::auth::EventSourcedWebhookSecrets secrets(store);
+    return secrets.issue(annotator_id);
+  }
+
+  static std::int64_t annotator_rows() { return query_int(url(), "SELECT count(*) FROM rm_annotators"); }
+
+  inline static TestDatabase* shared_db = nullptr;
+  inline static LabelfleetProcess* shared_server = nullptr;
+  inline static std::string setup_error;
+};
+
+struct TopicMessage {
+  std::optional<std::string> key;
+  std::string value;
+  std::int64_t sequence = -1;  // ce_sequence: the event's log position
+};
+
+// Reads `topic` from the beginning of its 4 partitions until every position in `positions`
+// was seen (or the timeout); every message read, including others.
+inline std::vector<TopicMessage> read_topic(const std::string& bootstrap, const std::string& topic,
+                                            std::set<std::int64_t> positions,
+                                            std::chrono::seconds timeout = std::chrono::seconds(60)) {
+  std::string err;
+  std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+  conf->set("bootstrap.servers", bootstrap, err);
+  conf->set("group.id", "labelfleet-e2e-annotators-" + unique_suffix(), err);
+  conf->set("enable.auto.commit", "false", err);
+  std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf.get(), err));
+  if (!consumer) {
+    ADD_FAILURE() << "cannot create a Kafka consumer: " << err;
+    return {};
+  }
+  std::vector<RdKafka::TopicPartition*> assignment;
+  for (int p = 0; p < 4; ++p) {
+    assignment.push_back(RdKafka::TopicPartition::create(topic, p, RdKafka::Topic::OFFSET_BEGINNING));
+  }
+  const auto assigned = consumer->assign(assignment);
+  RdKafka::TopicPartition::destroy(assignment);
+  EXPECT_EQ(assigned, RdKafka::ERR_NO_ERROR) << RdKafka::err2str(assigned);
+  std::vector<TopicMessage> out;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!positions.empty() && std::chrono::steady_clock::now() < deadline) {
+    const std::unique_ptr<RdKafka::Message> m(consumer->consume(200));
+    if (m->err() != RdKafka::ERR_NO_ERROR) {
+      continue;
+    }
+    TopicMessage msg;
+    if (m->key_pointer() != nullptr) {
+      msg.key = std::string(static_cast<const char*>(m->key_pointer()), m->key_len());
+    }
+    if (m->payload() != nullptr) {
+      msg.value = std::string(static_cast<const char*>(m->payload()), m->len());
+    }
+    if (auto* headers = m->headers(); headers != nullptr) {
+      for (const auto& h : headers->get_all()) {
+        if (h.key() == "ce_sequence" && h.value() != nullptr) {
+          msg.sequence = std::stoll(std::string(static_cast<const char*>(h.value()), h.value_size()));
+        }
+      }
+    }
+    positions.erase(msg.sequence);
+    out.push_back(std::move(msg));
+  }
+  EXPECT_TRUE(positions.empty()) << positions.size() << " events never appeared on " << topic;
+  consumer->close();
+  return out;
+}
+
+// The positions of every event of `stream_type` in the log.
+inline std::set<std::int64_t> positions_of(const std::string& url, const std::string& stream_type) {
+  std::set<std::int64_t> out;
+  for (const auto& row : query_rows(url, "SELECT position FROM events WHERE stream_type = " + sql_text(stream_type))) {
+    out.insert(std::stoll(row[0]));
+  }
+  return out;
+}
+
+}  // namespace lf::e2e

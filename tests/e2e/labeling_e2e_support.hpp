@@ -1,0 +1,126 @@
+#pragma once
+// Shared by the labeling-config and gold-task suites: one `labelfleet serve` per suite, a
+// viewer account, and helpers to create configs and gold tasks over HTTP.
+#include <string>
+
+#include "tests/e2e/e2e_support.hpp"
+
+namespace lf::e2e {
+
+// A valid image-classification config with a bounding-box control (2 controls, 1 object).
+inline const std::string kClassificationXml =
+    "<View>\n"
+    "  <Image name=\"image\" value=\"$image\"/>\n"
+    "  <Choices name=\"label\" toName=\"image\">\n"
+    "    <Choice value=\"cat\"/>\n"
+    "    <Choice value=\"dog\"/>\n"
+    "  </Choices>\n"
+    "  <RectangleLabels name=\"box\" toName=\"image\">\n"
+    "    <Label value=\"cat\"/>\n"
+    "  </RectangleLabels>\n"
+    "</View>";
+
+inline const std::string kCatLabels =
+    R"([{"from_name":"label","to_name":"image","type":"choices","value":{"choices":["cat"]}}])";
+
+class LabelingSuite : public ::testing::Test {
+ protected:
+  static void start_suite() {
+    if (!TestDatabase::available()) {
+      return;
+    }
+    try {
+      shared_db = new TestDatabase();
+      shared_server = start_serve(shared_db->url()).release();
+      if (shared_server == nullptr) {
+        return;
+      }
+      const auto email = "labeling-viewer-" + unique_suffix() + "@e2e.local";
+      const auto r = call(port(), "POST", "/api/users",
+                          R"({"email":)" + json_quote(email) +
+                              R"(,"displayName":"Viewer","password":"viewer-password-1","role":"viewer"})");
+      if (r.status != 201) {
+        setup_error = "cannot create the viewer: " + r.body;
+        return;
+      }
+      viewer_token = shared_server->login(email, "viewer-password-1");
+    } catch (const std::exception& e) {
+      setup_error = e.what();
+    }
+  }
+  static void stop_suite() {
+    delete shared_server;
+    shared_server = nullptr;
+    delete shared_db;
+    shared_db = nullptr;
+  }
+  void SetUp() override {
+    LF_REQUIRE_DATABASE();
+    ASSERT_TRUE(setup_error.empty()) << setup_error;
+    ASSERT_NE(shared_server, nullptr) << "labelfleet serve did not start";
+    ASSERT_TRUE(shared_server->running()) << shared_server->log();
+    ASSERT_FALSE(viewer_token.empty()) << "the viewer could not log in";
+  }
+
+  static std::uint16_t port() { return shared_server->port(); }
+  static const std::string& url() { return shared_db->url(); }
+  static Headers as_viewer() { return {{"Authorization", "Bearer " + viewer_token}}; }
+
+  static HttpResult get(const std::string& path, const Headers& h = {}) { return call(port(), "GET", path, "", h); }
+  static HttpResult post(const std::string& path, const std::string& body, const Headers& h = {}) {
+    return call(port(), "POST", path, body, h);
+  }
+  static HttpResult put(const std::string& path, const std::string& body, const Headers& h = {}) {
+    return call(port(), "PUT", path, body, h);
+  }
+  static HttpResult del(const std::string& path, const Headers& h = {}) { return call(port(), "DELETE", path, "", h); }
+
+  static std::string config_body(const std::string& name, const std::string& xml) {
+    return R"({"name":)" + json_quote(name) + R"(,"configXml":)" + json_quote(xml) + "}";
+  }
+
+  // Creates a labeling config; its id, or 0 (and a test failure).
+  static std::int64_t create_config(const std::string& xml = kClassificationXml) {
+    const auto r = post("/api/labeling-configs", config_body("config-" + unique_suffix(), xml));
+    EXPECT_EQ(r.status, 201) << r.body;
+    return int_member(parse_json(r.body), "id").value_or(0);
+  }
+
+  static std::string gold_body(std::int64_t config_id, const std::string& labels = kCatLabels,
+                               const std::string& more = "") {
+    return R"({"s3ImageKey":"gold/cat_001.jpg","expectedLabels":)" + labels + R"(,"labelingConfigId":)" +
+           std::to_string(config_id) + more + "}";
+  }
+
+  // Creates a gold task; its id, or 0 (and a test failure).
+  static std::int64_t create_gold(std::int64_t config_id, const std::string& more = "") {
+    const auto r = post("/api/gold-tasks", gold_body(config_id, kCatLabels, more));
+    EXPECT_EQ(r.status, 201) << r.body;
+    return int_member(parse_json(r.body), "id").value_or(0);
+  }
+
+  static std::string config_path(std::int64_t id) { return "/api/labeling-configs/" + std::to_string(id); }
+  static std::string gold_path(std::int64_t id) { return "/api/gold-tasks/" + std::to_string(id); }
+
+  // The "error" message of an error body.
+  static std::string error_of(const HttpResult& r) { return string_member(parse_json(r.body), "error").value_or(""); }
+
+  // Every detail message of an error body, joined.
+  static std::string detail_messages(const HttpResult& r) {
+    std::string out;
+    const auto d = parse_json(r.body);
+    if (d.IsObject() && d.HasMember("details") && d["details"].IsArray()) {
+      for (const auto& item : d["details"].GetArray()) {
+        out += string_member(item, "path").value_or("?") + ": " + string_member(item, "message").value_or("") + "\n";
+      }
+    }
+    return out;
+  }
+
+  inline static TestDatabase* shared_db = nullptr;
+  inline static LabelfleetProcess* shared_server = nullptr;
+  inline static std::string setup_error;
+  inline static std::string viewer_token;
+};
+
+}  // namespace lf::e2e
