@@ -184,26 +184,6 @@ app::Decision decision_of(ports::StreamAppend main, std::vector<ports::StreamApp
 
 // ---- request bodies
 
-std::optional<std::int64_t> optional_int(const rapidjson::Value& object, const char* key) {
-  const auto it = object.FindMember(key);
-  if (it == object.MemberEnd() || !it->value.IsInt64()) {
-    return std::nullopt;
-  }
-  return it->value.GetInt64();
-}
-
-// absent -> nullopt, null -> optional(nullopt), 3 -> 3.
-std::optional<std::optional<std::int64_t>> nullable_int(const rapidjson::Value& object, const char* key) {
-  const auto it = object.FindMember(key);
-  if (it == object.MemberEnd()) {
-    return std::nullopt;
-  }
-  if (it->value.IsNull()) {
-    return std::optional<std::int64_t>{};
-  }
-  return std::optional<std::int64_t>{it->value.GetInt64()};
-}
-
 // One annotator of a create body (ids, subdomain and secret are filled in later).
 annotator::CreateAnnotator create_command(const rapidjson::Value& item, std::map<std::int64_t, RoleFact>& roles,
                                           Services& s) {
@@ -334,7 +314,9 @@ HttpResponse create_bulk(Services& s, HttpRequest& req, const rapidjson::Documen
 HttpResponse delete_bulk(Services& s, HttpRequest& req, const rapidjson::Document& body) {
   std::set<std::int64_t> ids;
   for (const auto& v : body["ids"].GetArray()) {
-    ids.insert(v.GetInt64());
+    if (v.IsInt64()) {  // an id beyond int64 names no annotator
+      ids.insert(v.GetInt64());
+    }
   }
   std::vector<ports::StreamAppend> segments;
   for (const auto id : ids) {

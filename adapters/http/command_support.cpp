@@ -1,5 +1,7 @@
 #include "adapters/http/command_support.hpp"
 
+#include <cstdint>
+
 #include "adapters/http/errors.hpp"
 #include "adapters/json/schema_registry.hpp"
 
@@ -88,6 +90,32 @@ std::optional<std::string> optional_string(const rapidjson::Value& object, const
     return std::nullopt;
   }
   return std::string(it->value.GetString(), it->value.GetStringLength());
+}
+
+}  // namespace lf::adapters::http
+
+namespace lf::adapters::http {
+namespace {
+std::int64_t integer(const rapidjson::Value& v) { return v.IsInt64() ? v.GetInt64() : INT64_MAX; }
+}  // namespace
+
+std::optional<std::int64_t> optional_int(const rapidjson::Value& object, const char* key) {
+  const auto it = object.FindMember(key);
+  if (it == object.MemberEnd() || !it->value.IsNumber()) {
+    return std::nullopt;
+  }
+  return integer(it->value);
+}
+
+std::optional<std::optional<std::int64_t>> nullable_int(const rapidjson::Value& object, const char* key) {
+  const auto it = object.FindMember(key);
+  if (it == object.MemberEnd()) {
+    return std::nullopt;
+  }
+  if (it->value.IsNull()) {
+    return std::optional<std::int64_t>{};
+  }
+  return std::optional<std::int64_t>{integer(it->value)};
 }
 
 }  // namespace lf::adapters::http

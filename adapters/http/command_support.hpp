@@ -40,5 +40,10 @@ std::optional<ports::StreamGuard> live_reference(ports::EventStore& store, const
 // For PUT-style partial updates: absent -> nullopt, null -> optional(nullopt), "x" -> "x".
 std::optional<std::optional<std::string>> nullable_string(const rapidjson::Value& object, const char* key);
 std::optional<std::string> optional_string(const rapidjson::Value& object, const char* key);
+// An integer member (the schema has checked the type); one beyond int64 reads as INT64_MAX,
+// which every rule on ids and bounds then refuses. Absent or not a number -> nullopt.
+std::optional<std::int64_t> optional_int(const rapidjson::Value& object, const char* key);
+// absent -> nullopt, null -> optional(nullopt), 3 -> 3.
+std::optional<std::optional<std::int64_t>> nullable_int(const rapidjson::Value& object, const char* key);
 
 }  // namespace lf::adapters::http

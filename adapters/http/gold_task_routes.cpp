@@ -86,14 +86,6 @@ std::vector<gt::ExpectedLabel> stored_labels(const std::string& json_text) {
   return doc ? labels_of(*doc).items : std::vector<gt::ExpectedLabel>{};
 }
 
-std::optional<std::int64_t> optional_int(const rapidjson::Value& object, const char* key) {
-  const auto it = object.FindMember(key);
-  if (it == object.MemberEnd() || !it->value.IsInt64()) {
-    return std::nullopt;
-  }
-  return it->value.GetInt64();
-}
-
 GoldTaskRow row_of(const gt::State& st, const std::string& created_at, const std::string& updated_at) {
   return {st.id,         st.name,    st.s3_image_key, st.expected_labels_json, st.labeling_config_id, st.category,
           st.difficulty, created_at, updated_at};

@@ -40,28 +40,6 @@ app::Loaded<wf::State> load_workflow(Services& s, std::int64_t id) {
 
 // ---- reading the body (the schema has checked the types)
 
-// An integer member; one beyond int64 reads as INT64_MAX, which every rule then refuses.
-std::int64_t integer(const rapidjson::Value& v) { return v.IsInt64() ? v.GetInt64() : INT64_MAX; }
-
-std::optional<std::optional<std::int64_t>> nullable_int(const rapidjson::Value& o, const char* key) {
-  const auto it = o.FindMember(key);
-  if (it == o.MemberEnd()) {
-    return std::nullopt;
-  }
-  if (it->value.IsNull()) {
-    return std::optional<std::int64_t>{};
-  }
-  return std::optional<std::int64_t>{integer(it->value)};
-}
-
-std::optional<std::int64_t> int_of(const rapidjson::Value& o, const char* key) {
-  const auto it = o.FindMember(key);
-  if (it == o.MemberEnd() || !it->value.IsNumber()) {
-    return std::nullopt;
-  }
-  return integer(it->value);
-}
-
 std::optional<bool> bool_of(const rapidjson::Value& o, const char* key) {
   const auto it = o.FindMember(key);
   if (it == o.MemberEnd() || !it->value.IsBool()) {
@@ -98,7 +76,7 @@ wf::Workflow workflow_of(const rapidjson::Value& b, std::int64_t id) {
   w.previous_workflow_id = flat(nullable_int(b, "previousWorkflowId"));
   w.s3_source_path = optional_string(b, "s3SourcePath").value_or("");
   w.s3_export_path = optional_string(b, "s3ExportPath").value_or("");
-  w.images_per_project = int_of(b, "imagesPerProject").value_or(wf::kDefaultImagesPerProject);
+  w.images_per_project = optional_int(b, "imagesPerProject").value_or(wf::kDefaultImagesPerProject);
   w.max_projects = flat(nullable_int(b, "maxProjects"));
   w.estimated_time_minutes = flat(nullable_int(b, "estimatedTimeMinutes"));
   w.auto_assign = bool_of(b, "autoAssign").value_or(true);
@@ -121,7 +99,7 @@ wf::UpdateWorkflow update_of(const rapidjson::Value& b) {
   u.previous_workflow_id = nullable_int(b, "previousWorkflowId");
   u.s3_source_path = optional_string(b, "s3SourcePath");
   u.s3_export_path = optional_string(b, "s3ExportPath");
-  u.images_per_project = int_of(b, "imagesPerProject");
+  u.images_per_project = optional_int(b, "imagesPerProject");
   u.max_projects = nullable_int(b, "maxProjects");
   u.estimated_time_minutes = nullable_int(b, "estimatedTimeMinutes");
   u.auto_assign = bool_of(b, "autoAssign");

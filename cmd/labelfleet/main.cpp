@@ -47,7 +47,8 @@ Commands:
   projector   builds the read models from the Kafka topics
   migrate     applies the database migrations and exits
   replay      drops and rebuilds projections from the PostgreSQL log:
-              labelfleet replay <name>|--all   (names: roles, settings, users, api_keys)
+              labelfleet replay <name>|--all   (names: roles, settings, users, api_keys,
+              annotators, audit_events, labeling_configs, gold_tasks, workflows)
 
 Environment:
   DATABASE_URL                       libpq URL of PostgreSQL (required)
@@ -166,7 +167,11 @@ int run_replay(const cmd::Config& config, const std::vector<std::string>& args) 
                                      log::num("up_to_position", r.up_to_position)});
   }
   if (!found) {
-    std::cerr << "unknown projection: " << args[0] << " (known: roles, settings, users, api_keys)\n";
+    std::string known;
+    for (const auto& projection : projections::all()) {
+      known += (known.empty() ? "" : ", ") + projection->name();
+    }
+    std::cerr << "unknown projection: " << args[0] << " (known: " << known << ")\n";
     return 2;
   }
   return 0;
