@@ -28,6 +28,7 @@ RUN if ldd /usr/local/bin/labelfleet | grep 'not found'; then exit 1; fi
 USER labelfleet
 WORKDIR /var/lib/labelfleet
 ENV LABELFLEET_RUN_DIR=/var/lib/labelfleet \
+    LABELFLEET_HTTP_HOST=0.0.0.0 \
     LABELFLEET_HTTP_PORT=8080
 EXPOSE 8080
 # tini as PID 1 forwards SIGTERM to labelfleet and reaps children.

@@ -46,22 +46,18 @@ const std::string& decoy_hash() {
 
 }  // namespace
 
-AuthService::AuthService(AuthOptions options, ports::EventStore& store, pg::ConnectionPool& reads)
+AuthService::AuthService(AuthOptions options, ports::EventStore& store)
     : options_(std::move(options)),
       store_(store),
-      reads_(reads),
       by_address_(options_.login_attempts_per_minute, std::chrono::seconds(60)),
       by_email_(options_.login_attempts_per_minute, std::chrono::seconds(60)) {}
 
 std::optional<std::int64_t> AuthService::user_id_by_email(const std::string& email) {
-  auto conn = reads_.acquire();
-  pqxx::read_transaction tx(*conn);
-  const auto r = tx.exec_params("SELECT stream_id FROM unique_claims WHERE scope = $1 AND value = $2",
-                                user::kEmailScope, domain::text::lower_ascii(domain::text::trim(email)));
-  if (r.empty()) {
+  const auto holder = store_.claim_holder(user::kEmailScope, domain::text::lower_ascii(domain::text::trim(email)));
+  if (!holder) {
     return std::nullopt;
   }
-  return std::stoll(r[0][0].as<std::string>().substr(std::string("user-").size()));
+  return std::stoll(holder->substr(std::string("user-").size()));
 }
 
 std::string AuthService::access_token(std::int64_t user_id, domain::Role role) const {

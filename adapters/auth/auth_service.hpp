@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "adapters/auth/rate_limiter.hpp"
-#include "adapters/postgres/connection_pool.hpp"
 #include "domain/common/access.hpp"
 #include "domain/ports/event_store.hpp"
 
@@ -39,7 +38,7 @@ struct AuthError {
 
 class AuthService {
  public:
-  AuthService(AuthOptions options, ports::EventStore& store, pg::ConnectionPool& reads);
+  AuthService(AuthOptions options, ports::EventStore& store);
   std::expected<Tokens, AuthError> login(const std::string& email, const std::string& password,
                                          const std::string& client_address);
   std::expected<Tokens, AuthError> refresh(const std::string& refresh_token);
@@ -57,7 +56,6 @@ class AuthService {
 
   AuthOptions options_;
   ports::EventStore& store_;
-  pg::ConnectionPool& reads_;
   RateLimiter by_address_;
   RateLimiter by_email_;
 };

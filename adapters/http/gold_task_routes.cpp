@@ -179,6 +179,10 @@ void add_gold_task_routes(Router& router, Services& s) {
     command.difficulty = optional_string(*body, "difficulty");
     auto config = lookup_config(s, command.labeling_config_id);
     command.config = std::move(config.schema);
+    // Validate before taking an id: a refused task burns none (the decider is pure).
+    if (auto checked = gt::decide(command, {}); !checked) {
+      return from_domain(checked.error());
+    }
     command.id = s.ids.next(refs::kGoldTaskType);
     const auto id = command.id;
     return with_location(run(s, req, {}, command, id, 201, config.guard), "/api/gold-tasks/");

@@ -118,11 +118,16 @@ void add_labeling_config_routes(Router& router, Services& s) {
     if (auto replayed = s.commands.replay(command_context(req))) {
       return with_location(respond(*replayed, ""), "/api/labeling-configs/");
     }
-    const auto id = s.ids.next(refs::kLabelingConfigType);
     auto xml = optional_string(*body, "configXml").value_or("");
     auto parsed = labeling::parse_config_xml(xml);
-    const lc::CreateLabelingConfig command{id, optional_string(*body, "name").value_or(""),
-                                           optional_string(*body, "description"), std::move(xml), std::move(parsed)};
+    lc::CreateLabelingConfig command{0, optional_string(*body, "name").value_or(""),
+                                     optional_string(*body, "description"), std::move(xml), std::move(parsed)};
+    // Validate before taking an id: a refused config burns none (the decider is pure).
+    if (auto checked = lc::decide(command, {}); !checked) {
+      return from_domain(checked.error());
+    }
+    const auto id = s.ids.next(refs::kLabelingConfigType);
+    command.id = id;
     return with_location(run(s, req, {}, command, id, 201), "/api/labeling-configs/");
   });
 

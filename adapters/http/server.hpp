@@ -24,7 +24,7 @@ namespace lf::adapters::http {
 
 struct ServerOptions {
   std::uint16_t port = 8080;
-  std::string address = "0.0.0.0";
+  std::string address = "127.0.0.1";
   int reactor_threads = 2;
   int workers = 64;
   std::size_t max_body = 1024 * 1024;  // larger bodies get 413

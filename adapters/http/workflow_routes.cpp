@@ -431,11 +431,17 @@ void add_workflow_routes(Router& router, Services& s) {
     if (auto replayed = s.commands.replay(command_context(req))) {
       return with_location(respond(*replayed, kConflict), "/api/workflows/");
     }
-    const auto id = s.ids.next(wf::kStreamType);
-    const auto w = workflow_of(*body, id);
+    // Checked with a provisional id 0 first (a new workflow is nobody's ancestor, so the facts
+    // are the same), so a refused workflow burns no id; the decider is pure.
+    auto w = workflow_of(*body, 0);
     std::vector<ports::StreamGuard> guards;
     const Named named{w.role_id, w.labeling_config_id, w.previous_workflow_id, w.rejection_route_workflow_id};
-    auto facts = look_up(s, id, named, {}, guards);
+    auto facts = look_up(s, 0, named, {}, guards);
+    if (auto checked = wf::decide(wf::CreateWorkflow{w, facts}, wf::State{}); !checked) {
+      return from_domain(checked.error());
+    }
+    const auto id = s.ids.next(wf::kStreamType);
+    w.id = id;
     return with_location(
         run(s, req, {}, wf::CreateWorkflow{w, std::move(facts)}, id, 201, std::move(guards), {}, std::nullopt),
         "/api/workflows/");

@@ -10,22 +10,23 @@
 namespace lf::cmd {
 
 struct Config {
-  std::string database_url;                    // DATABASE_URL (required)
-  std::optional<std::string> brokers;          // KAFKA_BROKERS; unset = embedded mock cluster
-  std::uint16_t http_port = 8080;              // LABELFLEET_HTTP_PORT
-  std::string run_dir = ".run";                // LABELFLEET_RUN_DIR
-  int http_threads = 2;                        // LABELFLEET_HTTP_THREADS (Pistache reactors)
-  int http_workers = 64;                       // LABELFLEET_HTTP_WORKERS (handler threads)
-  std::size_t max_body = 1048576;              // LABELFLEET_HTTP_MAX_BODY (bytes)
-  int consistency_timeout_ms = 5000;           // LABELFLEET_CONSISTENCY_TIMEOUT_MS
-  std::string jwt_secret;                      // LABELFLEET_JWT_SECRET; empty = generated into the run dir
-  std::string admin_email;                     // LABELFLEET_ADMIN_EMAIL (first admin, when no user exists)
-  std::string admin_password;                  // LABELFLEET_ADMIN_PASSWORD
-  std::size_t rate_limit_per_minute = 1200;    // LABELFLEET_RATE_LIMIT_PER_MINUTE (per credential)
-  std::size_t login_attempts_per_minute = 10;  // LABELFLEET_LOGIN_ATTEMPTS_PER_MINUTE
-  bool metrics_public = true;                  // LABELFLEET_METRICS_PUBLIC
-  bool cookie_secure = false;                  // LABELFLEET_COOKIE_SECURE
-  std::vector<std::string> trusted_proxies;    // LABELFLEET_TRUSTED_PROXIES, comma-separated addresses
+  std::string database_url;                          // DATABASE_URL (required)
+  std::optional<std::string> brokers;                // KAFKA_BROKERS; unset = embedded mock cluster
+  std::uint16_t http_port = 8080;                    // LABELFLEET_HTTP_PORT
+  std::string http_host = "127.0.0.1";               // LABELFLEET_HTTP_HOST (the image sets 0.0.0.0)
+  std::string run_dir = ".run";                      // LABELFLEET_RUN_DIR
+  int http_threads = 2;                              // LABELFLEET_HTTP_THREADS (Pistache reactors)
+  int http_workers = 64;                             // LABELFLEET_HTTP_WORKERS (handler threads)
+  std::size_t max_body = 1048576;                    // LABELFLEET_HTTP_MAX_BODY (bytes)
+  int consistency_timeout_ms = 5000;                 // LABELFLEET_CONSISTENCY_TIMEOUT_MS
+  std::string jwt_secret;                            // LABELFLEET_JWT_SECRET; empty = generated into the run dir
+  std::string admin_email;                           // LABELFLEET_ADMIN_EMAIL (first admin, when no user exists)
+  std::string admin_password;                        // LABELFLEET_ADMIN_PASSWORD
+  std::size_t rate_limit_per_minute = 1200;          // LABELFLEET_RATE_LIMIT_PER_MINUTE (per credential)
+  std::size_t login_attempts_per_minute = 10;        // LABELFLEET_LOGIN_ATTEMPTS_PER_MINUTE
+  bool metrics_public = true;                        // LABELFLEET_METRICS_PUBLIC
+  bool cookie_secure = false;                        // LABELFLEET_COOKIE_SECURE
+  std::vector<std::string> trusted_proxies;          // LABELFLEET_TRUSTED_PROXIES, comma-separated addresses
   std::string annotator_domain = "fleet.localhost";  // LABELFLEET_ANNOTATOR_DOMAIN (annotator URLs)
 };
 
@@ -58,6 +59,7 @@ inline Config load_config() {
     c.brokers = b;
   }
   c.http_port = static_cast<std::uint16_t>(env_int("LABELFLEET_HTTP_PORT", 8080, 0, 65535));
+  c.http_host = env_or("LABELFLEET_HTTP_HOST", "127.0.0.1");
   c.run_dir = env_or("LABELFLEET_RUN_DIR", ".run");
   c.http_threads = static_cast<int>(env_int("LABELFLEET_HTTP_THREADS", 2, 1, 64));
   c.http_workers = static_cast<int>(env_int("LABELFLEET_HTTP_WORKERS", 64, 1, 1024));

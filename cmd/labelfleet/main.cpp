@@ -54,6 +54,7 @@ Environment:
   DATABASE_URL                       libpq URL of PostgreSQL (required)
   KAFKA_BROKERS                      bootstrap servers; unset = embedded cluster (serve only)
   LABELFLEET_HTTP_PORT               HTTP port (default 8080)
+  LABELFLEET_HTTP_HOST               address to listen on (default 127.0.0.1; 0.0.0.0 for all)
   LABELFLEET_RUN_DIR                 where the embedded broker address is written
                                      (<dir>/kafka.bootstrap; default .run)
   LABELFLEET_HTTP_THREADS            Pistache reactor threads (default 2)
@@ -266,7 +267,7 @@ int run_parts(const cmd::Config& config, bool api, bool relay, bool projector) {
     auth_options.jwt_key = key;
     auth_options.login_attempts_per_minute = config.login_attempts_per_minute;
     auth_options.secure_cookie = config.cookie_secure;
-    auth = std::make_unique<adapters::auth::AuthService>(auth_options, *store, *reads);
+    auth = std::make_unique<adapters::auth::AuthService>(auth_options, *store);
     webhook_secrets = std::make_unique<adapters::auth::EventSourcedWebhookSecrets>(*store);
     gate = std::make_unique<adapters::auth::AuthGate>(adapters::auth::GateOptions{key, config.rate_limit_per_minute},
                                                       *store, *webhook_secrets);
@@ -291,6 +292,7 @@ int run_parts(const cmd::Config& config, bool api, bool relay, bool projector) {
     }
     adapters::http::ServerOptions options;
     options.port = config.http_port;
+    options.address = config.http_host;
     options.reactor_threads = config.http_threads;
     options.workers = config.http_workers;
     options.max_body = config.max_body;

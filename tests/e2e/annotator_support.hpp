@@ -12,46 +12,13 @@
 
 namespace lf::e2e {
 
-// One `labelfleet serve` for a whole suite, on its own database.
-class AnnotatorSuite : public ::testing::Test {
+// One `labelfleet serve` for a whole suite, on its own database, and annotator helpers:
+// `class X : public AnnotatorSuite<X>`.
+template <class Suite>
+class AnnotatorSuite : public ServedSuite<Suite> {
  protected:
-  static void start_suite(std::map<std::string, std::string> env = {}) {
-    if (!TestDatabase::available()) {
-      return;
-    }
-    try {
-      shared_db = new TestDatabase();
-      shared_server = start_serve(shared_db->url(), std::move(env)).release();
-    } catch (const std::exception& e) {
-      setup_error = e.what();
-    }
-  }
-  static void TearDownTestSuite() {
-    delete shared_server;
-    shared_server = nullptr;
-    delete shared_db;
-    shared_db = nullptr;
-  }
-  void SetUp() override {
-    LF_REQUIRE_DATABASE();
-    ASSERT_TRUE(setup_error.empty()) << setup_error;
-    ASSERT_NE(shared_server, nullptr) << "labelfleet serve did not start";
-    ASSERT_TRUE(shared_server->running()) << shared_server->log();
-  }
-
-  static std::uint16_t port() { return shared_server->port(); }
-  static const std::string& url() { return shared_db->url(); }
-
-  static HttpResult get(const std::string& path, const Headers& h = {}) { return call(port(), "GET", path, "", h); }
-  static HttpResult post(const std::string& path, const std::string& body, const Headers& h = {}) {
-    return call(port(), "POST", path, body, h);
-  }
-  static HttpResult put(const std::string& path, const std::string& body, const Headers& h = {}) {
-    return call(port(), "PUT", path, body, h);
-  }
-  static HttpResult del(const std::string& path, const std::string& body = "", const Headers& h = {}) {
-    return call(port(), "DELETE", path, body, h);
-  }
+  using ServedSuite<Suite>::post;
+  using ServedSuite<Suite>::url;
 
   static std::int64_t create_role(const std::string& name) {
     const auto r = post("/api/roles", R"({"name":)" + json_quote(name) + R"(,"color":"#3B82F6"})");
@@ -77,10 +44,6 @@ class AnnotatorSuite : public ::testing::Test {
   }
 
   static std::int64_t annotator_rows() { return query_int(url(), "SELECT count(*) FROM rm_annotators"); }
-
-  inline static TestDatabase* shared_db = nullptr;
-  inline static LabelfleetProcess* shared_server = nullptr;
-  inline static std::string setup_error;
 };
 
 struct TopicMessage {

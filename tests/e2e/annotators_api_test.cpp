@@ -7,10 +7,11 @@ namespace {
 
 const std::string kDomain = "fleet.test";
 
-class AnnotatorsApi : public AnnotatorSuite {
- protected:
-  static void SetUpTestSuite() { start_suite({{"LABELFLEET_ANNOTATOR_DOMAIN", kDomain}}); }
+class AnnotatorsApi : public AnnotatorSuite<AnnotatorsApi> {
+ public:
+  static std::map<std::string, std::string> suite_env() { return {{"LABELFLEET_ANNOTATOR_DOMAIN", kDomain}}; }
 
+ protected:
   // POST that must be refused with `status` and append nothing.
   static HttpResult refused(const std::string& method, const std::string& path, const std::string& body, int status,
                             const std::string& what) {

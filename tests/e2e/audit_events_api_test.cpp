@@ -5,10 +5,8 @@
 namespace lf::e2e {
 namespace {
 
-class AuditEventsApi : public AnnotatorSuite {
+class AuditEventsApi : public AnnotatorSuite<AuditEventsApi> {
  protected:
-  static void SetUpTestSuite() { start_suite(); }
-
   // GET /api/events?<query> answered 200 with the envelope; its data items.
   static rapidjson::Document events(const std::string& query) {
     const auto r = get("/api/events" + query);

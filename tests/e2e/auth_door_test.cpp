@@ -12,21 +12,7 @@
 namespace lf::e2e {
 namespace {
 
-const Headers kNoCredential{{"Authorization", ""}};
-
-Headers bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
 Headers api_key(const std::string& key) { return {{"Authorization", "Token " + key}}; }
-
-// The lf_refresh cookie's value from a Set-Cookie header ("" when there is none).
-std::string refresh_cookie_value(const HttpResult& r) {
-  const auto cookie = r.header("set-cookie");
-  const std::string prefix = "lf_refresh=";
-  if (cookie.rfind(prefix, 0) != 0) {
-    return "";
-  }
-  const auto end = cookie.find(';');
-  return cookie.substr(prefix.size(), end == std::string::npos ? std::string::npos : end - prefix.size());
-}
 
 struct Route {
   std::string method;
@@ -73,44 +59,26 @@ std::vector<Route> writes(const Targets& t) {
       {"DELETE", "/api/users/" + std::to_string(t.user_id), ""}};
 }
 
-class AuthDoor : public ::testing::Test {
+class AuthDoor : public ServedSuite<AuthDoor> {
+ public:
+  // Many logins from 127.0.0.1 in one minute: the login throttle is another suite's subject.
+  static std::map<std::string, std::string> suite_env() { return {{"LABELFLEET_LOGIN_ATTEMPTS_PER_MINUTE", "1000"}}; }
+  static void after_start() {
+    fixture_targets = make_targets("fixture");
+    const auto email = "door-viewer-" + unique_suffix() + "@e2e.local";
+    viewer_id = create_user(email, "viewer-password-1", "viewer");
+    viewer_token = shared_server->login(email, "viewer-password-1");
+  }
+
  protected:
-  static void SetUpTestSuite() {
-    if (!TestDatabase::available()) {
+  void SetUp() override {
+    ServedSuite::SetUp();
+    if (suite_setup_failed()) {
       return;
     }
-    try {
-      shared_db = new TestDatabase();
-      // Many logins from 127.0.0.1 in one minute: the login throttle is another suite's subject.
-      shared_server = start_serve(shared_db->url(), {{"LABELFLEET_LOGIN_ATTEMPTS_PER_MINUTE", "1000"}}).release();
-      if (shared_server == nullptr) {
-        return;
-      }
-      fixture_targets = make_targets("fixture");
-      const auto email = "door-viewer-" + unique_suffix() + "@e2e.local";
-      viewer_id = create_user(email, "viewer-password-1", "viewer");
-      viewer_token = shared_server->login(email, "viewer-password-1");
-    } catch (const std::exception& e) {
-      setup_error = e.what();
-    }
-  }
-  static void TearDownTestSuite() {
-    delete shared_server;
-    shared_server = nullptr;
-    delete shared_db;
-    shared_db = nullptr;
-  }
-  void SetUp() override {
-    LF_REQUIRE_DATABASE();
-    ASSERT_TRUE(setup_error.empty()) << setup_error;
-    ASSERT_NE(shared_server, nullptr) << "labelfleet serve did not start";
-    ASSERT_TRUE(shared_server->running()) << shared_server->log();
     ASSERT_GT(viewer_id, 0);
     ASSERT_FALSE(viewer_token.empty()) << "the viewer could not log in";
   }
-
-  static std::uint16_t port() { return shared_server->port(); }
-  static const std::string& url() { return shared_db->url(); }
 
   static HttpResult send(const Route& r, const Headers& h = {}) { return call(port(), r.method, r.path, r.body, h); }
 
@@ -156,9 +124,6 @@ class AuthDoor : public ::testing::Test {
     EXPECT_EQ(challenge.rfind("Bearer", 0), 0U) << what << ": WWW-Authenticate " << challenge;
   }
 
-  inline static TestDatabase* shared_db = nullptr;
-  inline static LabelfleetProcess* shared_server = nullptr;
-  inline static std::string setup_error;
   inline static Targets fixture_targets;
   inline static std::int64_t viewer_id = 0;
   inline static std::string viewer_token;
@@ -464,39 +429,13 @@ namespace {
 
 const std::string kConfiguredJwtKey = "auth-door-configured-key-0123456789-abcdefgh";
 
-class AuthDoorConfigured : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    if (!TestDatabase::available()) {
-      return;
-    }
-    try {
-      shared_db = new TestDatabase();
-      shared_server = start_serve(shared_db->url(), {{"LABELFLEET_METRICS_PUBLIC", "false"},
-                                                     {"LABELFLEET_COOKIE_SECURE", "true"},
-                                                     {"LABELFLEET_JWT_SECRET", kConfiguredJwtKey}})
-                          .release();
-    } catch (const std::exception& e) {
-      setup_error = e.what();
-    }
+class AuthDoorConfigured : public ServedSuite<AuthDoorConfigured> {
+ public:
+  static std::map<std::string, std::string> suite_env() {
+    return {{"LABELFLEET_METRICS_PUBLIC", "false"},
+            {"LABELFLEET_COOKIE_SECURE", "true"},
+            {"LABELFLEET_JWT_SECRET", kConfiguredJwtKey}};
   }
-  static void TearDownTestSuite() {
-    delete shared_server;
-    shared_server = nullptr;
-    delete shared_db;
-    shared_db = nullptr;
-  }
-  void SetUp() override {
-    LF_REQUIRE_DATABASE();
-    ASSERT_TRUE(setup_error.empty()) << setup_error;
-    ASSERT_NE(shared_server, nullptr) << "labelfleet serve did not start";
-    ASSERT_TRUE(shared_server->running()) << shared_server->log();
-  }
-  static std::uint16_t port() { return shared_server->port(); }
-
-  inline static TestDatabase* shared_db = nullptr;
-  inline static LabelfleetProcess* shared_server = nullptr;
-  inline static std::string setup_error;
 };
 
 TEST_F(AuthDoorConfigured, MetricsNeedACredentialWhenNotPublic) {

@@ -7,110 +7,22 @@
 // Client addresses: the whole of 127.0.0.0/8 reaches the server over loopback, so binding the
 // client socket to 127.0.0.<n> makes each request come from an address of the test's choice.
 // That is how the per-email limit is told apart from the per-address one.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
-
 #include "tests/e2e/e2e_support.hpp"
 
 namespace lf::e2e {
 namespace {
 
-// True once `raw` holds the head and the whole body its Content-Length announces.
-bool complete(const std::string& raw) {
-  const auto end = raw.find("\r\n\r\n");
-  if (end == std::string::npos) {
-    return false;
-  }
-  std::string head = raw.substr(0, end);
-  std::transform(head.begin(), head.end(), head.begin(), [](unsigned char c) { return std::tolower(c); });
-  const auto cl = head.find("\ncontent-length:");
-  return cl != std::string::npos && raw.size() >= end + 4 + std::stoul(head.substr(cl + 16));
-}
-
 // One HTTP/1.1 request from `source` (an IPv4 loopback address) to 127.0.0.1:port, with no
 // default Authorization; status 0 when the connection failed.
 HttpResult http_from(const std::string& source, std::uint16_t port, const std::string& method, const std::string& path,
                      const std::string& body = "", const Headers& headers = {}) {
+  const auto raw = parse_response(raw_http(port, method, path, body, headers, source));
   HttpResult result;
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) {
-    return result;
-  }
-  timeval tv{30, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  sockaddr_in local{};
-  local.sin_family = AF_INET;
-  local.sin_port = 0;
-  if (::inet_pton(AF_INET, source.c_str(), &local.sin_addr) != 1 ||
-      ::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
-    ADD_FAILURE() << "cannot bind a client socket to " << source;
-    ::close(fd);
-    return result;
-  }
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return result;
-  }
-  std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
-  bool has_type = false;
-  for (const auto& [k, v] : headers) {
-    req.append(k).append(": ").append(v).append("\r\n");
-    has_type = has_type || k == "Content-Type";
-  }
-  if (!body.empty() && !has_type) {
-    req += "Content-Type: application/json\r\n";
-  }
-  req += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-  for (std::size_t sent = 0; sent < req.size();) {
-    const auto n = ::send(fd, req.data() + sent, req.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) {
-      break;
-    }
-    sent += static_cast<std::size_t>(n);
-  }
-  std::string raw;
-  char buf[16384];
-  for (;;) {
-    const auto n = ::recv(fd, buf, sizeof buf, 0);
-    if (n <= 0) {
-      break;
-    }
-    raw.append(buf, static_cast<std::size_t>(n));
-    if (complete(raw)) {
-      break;  // the server may keep the connection open despite Connection: close
-    }
-  }
-  ::close(fd);
-  const auto end = raw.find("\r\n\r\n");
-  if (raw.rfind("HTTP/1.", 0) != 0 || end == std::string::npos) {
-    return result;
-  }
-  result.status = std::stoi(raw.substr(9, 3));
-  std::istringstream lines(raw.substr(0, end));
-  std::string line;
-  std::getline(lines, line);
-  while (std::getline(lines, line)) {
-    if (!line.empty() && line.back() == '\r') {
-      line.pop_back();
-    }
-    const auto colon = line.find(':');
-    if (colon == std::string::npos) {
-      continue;
-    }
-    std::string name = line.substr(0, colon);
-    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-    auto value = line.substr(colon + 1);
-    value.erase(0, value.find_first_not_of(' '));
+  result.status = raw.status;
+  for (const auto& [name, value] : raw.headers) {
     result.headers[name] = value;
   }
-  result.body = raw.substr(end + 4);
+  result.body = raw.body;
   expect_no_internals(result, method + " " + path);
   return result;
 }
@@ -138,34 +50,8 @@ void expect_too_many(const HttpResult& r, const std::string& what) {
 // ---------------------------------------------------------------------------------------
 // Login attempts (the default limit: 10 per minute)
 
-class AuthLoginRateLimit : public ::testing::Test {
+class AuthLoginRateLimit : public ServedSuite<AuthLoginRateLimit> {
  protected:
-  static void SetUpTestSuite() {
-    if (!TestDatabase::available()) {
-      return;
-    }
-    try {
-      shared_db = new TestDatabase();
-      shared_server = start_serve(shared_db->url()).release();
-    } catch (const std::exception& e) {
-      setup_error = e.what();
-    }
-  }
-  static void TearDownTestSuite() {
-    delete shared_server;
-    shared_server = nullptr;
-    delete shared_db;
-    shared_db = nullptr;
-  }
-  void SetUp() override {
-    LF_REQUIRE_DATABASE();
-    ASSERT_TRUE(setup_error.empty()) << setup_error;
-    ASSERT_NE(shared_server, nullptr) << "labelfleet serve did not start";
-    ASSERT_TRUE(shared_server->running()) << shared_server->log();
-  }
-  static std::uint16_t port() { return shared_server->port(); }
-  static const std::string& url() { return shared_db->url(); }
-
   static std::string create_user(const std::string& tag, const std::string& password) {
     auto email = "rl-" + tag + "-" + unique_suffix() + "@e2e.local";
     const auto r = call(port(), "POST", "/api/users",
@@ -179,10 +65,6 @@ class AuthLoginRateLimit : public ::testing::Test {
                      "'auth-audit-%' AND data->>'email' = " +
                          sql_text(email) + " AND data->>'reason' = " + sql_text(reason));
   }
-
-  inline static TestDatabase* shared_db = nullptr;
-  inline static LabelfleetProcess* shared_server = nullptr;
-  inline static std::string setup_error;
 };
 
 TEST_F(AuthLoginRateLimit, TenFailedLoginsForOneEmailLockItEvenForTheRightPassword) {
@@ -258,36 +140,9 @@ TEST_F(AuthLoginRateLimit, TenLoginsFromOneAddressThrottleThatAddress) {
 // ---------------------------------------------------------------------------------------
 // Requests per credential (LABELFLEET_RATE_LIMIT_PER_MINUTE=5)
 
-class AuthRequestRateLimit : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    if (!TestDatabase::available()) {
-      return;
-    }
-    try {
-      shared_db = new TestDatabase();
-      shared_server = start_serve(shared_db->url(), {{"LABELFLEET_RATE_LIMIT_PER_MINUTE", "5"}}).release();
-    } catch (const std::exception& e) {
-      setup_error = e.what();
-    }
-  }
-  static void TearDownTestSuite() {
-    delete shared_server;
-    shared_server = nullptr;
-    delete shared_db;
-    shared_db = nullptr;
-  }
-  void SetUp() override {
-    LF_REQUIRE_DATABASE();
-    ASSERT_TRUE(setup_error.empty()) << setup_error;
-    ASSERT_NE(shared_server, nullptr) << "labelfleet serve did not start";
-    ASSERT_TRUE(shared_server->running()) << shared_server->log();
-  }
-  static std::uint16_t port() { return shared_server->port(); }
-
-  inline static TestDatabase* shared_db = nullptr;
-  inline static LabelfleetProcess* shared_server = nullptr;
-  inline static std::string setup_error;
+class AuthRequestRateLimit : public ServedSuite<AuthRequestRateLimit> {
+ public:
+  static std::map<std::string, std::string> suite_env() { return {{"LABELFLEET_RATE_LIMIT_PER_MINUTE", "5"}}; }
 };
 
 TEST_F(AuthRequestRateLimit, FiveCallsPerMinuteThenTooManyForThatCredentialOnly) {

@@ -12,30 +12,13 @@
 #include <deque>
 #include <set>
 
-#include <arpa/inet.h>
 #include <librdkafka/rdkafkacpp.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
 
 #include "adapters/auth/crypto.hpp"
 #include "tests/e2e/e2e_support.hpp"
 
 namespace lf::e2e {
 namespace {
-
-// True once `raw` holds the head and the whole body its Content-Length announces.
-bool complete(const std::string& raw) {
-  const auto end = raw.find("\r\n\r\n");
-  if (end == std::string::npos) {
-    return false;
-  }
-  std::string head = raw.substr(0, end);
-  std::transform(head.begin(), head.end(), head.begin(), [](unsigned char c) { return std::tolower(c); });
-  const auto cl = head.find("\ncontent-length:");
-  return cl != std::string::npos && raw.size() >= end + 4 + std::stoul(head.substr(cl + 16));
-}
 
 namespace auth = lf::adapters::auth;
 
@@ -70,29 +53,10 @@ class Recorder {
                        const Headers& headers = {}) {
     Exchange ex;
     ex.label = method + " " + path;
-    const std::string raw = roundtrip(method, path, body, headers);
-    const auto end = raw.find("\r\n\r\n");
-    if (raw.rfind("HTTP/1.", 0) == 0 && end != std::string::npos) {
-      ex.status = std::stoi(raw.substr(9, 3));
-      std::istringstream lines(raw.substr(0, end));
-      std::string line;
-      std::getline(lines, line);
-      while (std::getline(lines, line)) {
-        if (!line.empty() && line.back() == '\r') {
-          line.pop_back();
-        }
-        const auto colon = line.find(':');
-        if (colon == std::string::npos) {
-          continue;
-        }
-        std::string name = line.substr(0, colon);
-        std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-        auto value = line.substr(colon + 1);
-        value.erase(0, value.find_first_not_of(' '));
-        ex.headers.emplace_back(name, value);
-      }
-      ex.body = raw.substr(end + 4);
-    }
+    auto raw = parse_response(raw_http(port_, method, path, body, headers));
+    ex.status = raw.status;
+    ex.headers = std::move(raw.headers);
+    ex.body = std::move(raw.body);
     EXPECT_NE(ex.status, 0) << ex.label << ": no answer";
     HttpResult as_result;
     as_result.body = ex.body;
@@ -105,55 +69,6 @@ class Recorder {
   const std::deque<Exchange>& exchanges() const { return exchanges_; }
 
  private:
-  std::string roundtrip(const std::string& method, const std::string& path, const std::string& body,
-                        const Headers& headers) const {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0) {
-      return "";
-    }
-    timeval tv{30, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port_);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-      ::close(fd);
-      return "";
-    }
-    std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
-    bool has_type = false;
-    for (const auto& [k, v] : headers) {
-      req.append(k).append(": ").append(v).append("\r\n");
-      has_type = has_type || k == "Content-Type";
-    }
-    if (!body.empty() && !has_type) {
-      req += "Content-Type: application/json\r\n";
-    }
-    req += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-    for (std::size_t sent = 0; sent < req.size();) {
-      const auto n = ::send(fd, req.data() + sent, req.size() - sent, MSG_NOSIGNAL);
-      if (n <= 0) {
-        break;
-      }
-      sent += static_cast<std::size_t>(n);
-    }
-    std::string raw;
-    char buf[16384];
-    for (;;) {
-      const auto n = ::recv(fd, buf, sizeof buf, 0);
-      if (n <= 0) {
-        break;
-      }
-      raw.append(buf, static_cast<std::size_t>(n));
-      if (complete(raw)) {
-        break;  // the server may keep the connection open despite Connection: close
-      }
-    }
-    ::close(fd);
-    return raw;
-  }
-
   std::uint16_t port_;
   std::deque<Exchange> exchanges_;
 };
@@ -281,21 +196,14 @@ std::vector<KafkaMessage> read_every_topic(const std::string& bootstrap, std::se
   return out;
 }
 
-class AuthSecretsScan : public ::testing::Test {
- protected:
-  void SetUp() override {
-    LF_REQUIRE_DATABASE();
-    db_ = std::make_unique<TestDatabase>();
-    server_ = start_serve(db_->url(), {{"LABELFLEET_LOGIN_ATTEMPTS_PER_MINUTE", "1000"}});
-    ASSERT_NE(server_, nullptr);
-  }
-  std::unique_ptr<TestDatabase> db_;
-  std::unique_ptr<LabelfleetProcess> server_;
+// One test, so one server for the suite is one for the test.
+class AuthSecretsScan : public ServedSuite<AuthSecretsScan> {
+ public:
+  static std::map<std::string, std::string> suite_env() { return {{"LABELFLEET_LOGIN_ATTEMPTS_PER_MINUTE", "1000"}}; }
 };
 
 TEST_F(AuthSecretsScan, NoSecretLeavesTheServerInResponsesLogsOrKafka) {
-  const auto url = db_->url();
-  Recorder rec(server_->port());
+  Recorder rec(port());
   const auto sfx = unique_suffix();
   const Headers no_auth{};
   std::vector<Secret> secrets;
@@ -328,7 +236,6 @@ TEST_F(AuthSecretsScan, NoSecretLeavesTheServerInResponsesLogsOrKafka) {
     access_tokens.push_back(string_member(parse_json(ex.body), "access_token").value_or(""));
     return next;
   };
-  const auto bearer = [](const std::string& t) { return Headers{{"Authorization", "Bearer " + t}}; };
 
   // --- the story ----------------------------------------------------------------------------
   const std::string admin_password = LabelfleetProcess::kAdminPassword;
@@ -439,7 +346,7 @@ TEST_F(AuthSecretsScan, NoSecretLeavesTheServerInResponsesLogsOrKafka) {
                                                         {"an unknown account's password", ghost_password}}) {
     secrets.push_back({who, pw});
   }
-  const auto password_hashes = query_rows(url,
+  const auto password_hashes = query_rows(url(),
                                           "SELECT event_type, data->>'passwordHash' FROM events WHERE "
                                           "data->>'passwordHash' IS NOT NULL ORDER BY position");
   EXPECT_EQ(password_hashes.size(), 4U) << "admin, alice, bob, bob's new password";
@@ -454,7 +361,7 @@ TEST_F(AuthSecretsScan, NoSecretLeavesTheServerInResponsesLogsOrKafka) {
     }
   }
   // Every token hash the log holds, the harness's own login included.
-  for (const auto& row : query_rows(url,
+  for (const auto& row : query_rows(url(),
                                     "SELECT event_type, coalesce(data->>'refreshTokenHash', data->>'keyHash', "
                                     "data->>'secretHash') FROM events WHERE coalesce(data->>'refreshTokenHash', "
                                     "data->>'keyHash', data->>'secretHash') IS NOT NULL")) {
@@ -462,7 +369,7 @@ TEST_F(AuthSecretsScan, NoSecretLeavesTheServerInResponsesLogsOrKafka) {
   }
   std::string jwt_key;
   {
-    std::ifstream in(server_->run_dir() + "/jwt.secret");
+    std::ifstream in(shared_server->run_dir() + "/jwt.secret");
     std::getline(in, jwt_key);
   }
   ASSERT_GE(jwt_key.size(), 32U);
@@ -516,7 +423,7 @@ TEST_F(AuthSecretsScan, NoSecretLeavesTheServerInResponsesLogsOrKafka) {
   }
 
   // The answers the server keeps for Idempotency-Key replays are answers too.
-  const auto stored = query_rows(url, "SELECT idempotency_key, body FROM commands");
+  const auto stored = query_rows(url(), "SELECT idempotency_key, body FROM commands");
   EXPECT_FALSE(stored.empty()) << "alice's creation had an Idempotency-Key: its answer should be stored";
   for (const auto& row : stored) {
     for (const auto& s : secrets) {
@@ -525,7 +432,7 @@ TEST_F(AuthSecretsScan, NoSecretLeavesTheServerInResponsesLogsOrKafka) {
   }
 
   // (b) The server's log.
-  const auto log = server_->log();
+  const auto log = shared_server->log();
   ASSERT_NE(log.find("/api/auth/login"), std::string::npos)
       << "the log does not record requests; scanning it proves nothing";
   for (const auto& s : secrets) {
@@ -533,10 +440,10 @@ TEST_F(AuthSecretsScan, NoSecretLeavesTheServerInResponsesLogsOrKafka) {
   }
 
   // (c) Every message of every topic, once the relay has published the whole log.
-  const auto head = query_int(url, "SELECT max(position) FROM events");
-  ASSERT_TRUE(eventually([&] { return query_int(url, "SELECT position FROM relay_checkpoint") >= head; }, 60s))
+  const auto head = query_int(url(), "SELECT max(position) FROM events");
+  ASSERT_TRUE(eventually([&] { return query_int(url(), "SELECT position FROM relay_checkpoint") >= head; }, 60s))
       << "the relay did not publish the log up to " << head;
-  const auto bootstrap = server_->kafka_bootstrap();
+  const auto bootstrap = shared_server->kafka_bootstrap();
   ASSERT_FALSE(bootstrap.empty());
   std::set<std::string> topics;
   const auto messages = read_every_topic(bootstrap, topics);

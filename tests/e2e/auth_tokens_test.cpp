@@ -19,22 +19,9 @@ namespace {
 
 namespace auth = lf::adapters::auth;
 
-const Headers kNoCredential{{"Authorization", ""}};
-
-Headers bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
 Headers with_cookie(const std::string& value) { return {{"Authorization", ""}, {"Cookie", "lf_refresh=" + value}}; }
 
 std::int64_t now_seconds() { return static_cast<std::int64_t>(std::time(nullptr)); }
-
-std::string refresh_cookie_value(const HttpResult& r) {
-  const auto cookie = r.header("set-cookie");
-  const std::string prefix = "lf_refresh=";
-  if (cookie.rfind(prefix, 0) != 0) {
-    return "";
-  }
-  const auto end = cookie.find(';');
-  return cookie.substr(prefix.size(), end == std::string::npos ? std::string::npos : end - prefix.size());
-}
 
 struct Jwt {
   std::string header;     // base64url
@@ -69,48 +56,30 @@ std::string replace_all(std::string s, const std::string& from, const std::strin
   return s;
 }
 
-class AuthTokens : public ::testing::Test {
+class AuthTokens : public ServedSuite<AuthTokens> {
+ public:
+  static std::map<std::string, std::string> suite_env() { return {{"LABELFLEET_LOGIN_ATTEMPTS_PER_MINUTE", "1000"}}; }
+  static void after_start() {
+    std::ifstream in(shared_server->run_dir() + "/jwt.secret");
+    std::getline(in, jwt_key);
+    admin_id = int_member(parse_json(call(port(), "GET", "/api/auth/me").body), "id").value_or(0);
+    viewer_email = "tokens-viewer-" + unique_suffix() + "@e2e.local";
+    const auto r = call(
+        port(), "POST", "/api/users",
+        R"({"email":")" + viewer_email + R"(","displayName":"Viewer","password":"viewer-password-1","role":"viewer"})");
+    viewer_id = int_member(parse_json(r.body), "id").value_or(0);
+  }
+
  protected:
-  static void SetUpTestSuite() {
-    if (!TestDatabase::available()) {
+  void SetUp() override {
+    ServedSuite::SetUp();
+    if (suite_setup_failed()) {
       return;
     }
-    try {
-      shared_db = new TestDatabase();
-      shared_server = start_serve(shared_db->url(), {{"LABELFLEET_LOGIN_ATTEMPTS_PER_MINUTE", "1000"}}).release();
-      if (shared_server == nullptr) {
-        return;
-      }
-      std::ifstream in(shared_server->run_dir() + "/jwt.secret");
-      std::getline(in, jwt_key);
-      admin_id = int_member(parse_json(call(shared_server->port(), "GET", "/api/auth/me").body), "id").value_or(0);
-      viewer_email = "tokens-viewer-" + unique_suffix() + "@e2e.local";
-      const auto r = call(shared_server->port(), "POST", "/api/users",
-                          R"({"email":")" + viewer_email +
-                              R"(","displayName":"Viewer","password":"viewer-password-1","role":"viewer"})");
-      viewer_id = int_member(parse_json(r.body), "id").value_or(0);
-    } catch (const std::exception& e) {
-      setup_error = e.what();
-    }
-  }
-  static void TearDownTestSuite() {
-    delete shared_server;
-    shared_server = nullptr;
-    delete shared_db;
-    shared_db = nullptr;
-  }
-  void SetUp() override {
-    LF_REQUIRE_DATABASE();
-    ASSERT_TRUE(setup_error.empty()) << setup_error;
-    ASSERT_NE(shared_server, nullptr) << "labelfleet serve did not start";
-    ASSERT_TRUE(shared_server->running()) << shared_server->log();
     ASSERT_GE(jwt_key.size(), 32U) << "no key in " << shared_server->run_dir() << "/jwt.secret";
     ASSERT_GT(admin_id, 0);
     ASSERT_GT(viewer_id, 0);
   }
-
-  static std::uint16_t port() { return shared_server->port(); }
-  static const std::string& url() { return shared_db->url(); }
 
   static HttpResult login(const std::string& email, const std::string& password) {
     return call(port(), "POST", "/api/auth/login",
@@ -147,9 +116,6 @@ class AuthTokens : public ::testing::Test {
     return out;
   }
 
-  inline static TestDatabase* shared_db = nullptr;
-  inline static LabelfleetProcess* shared_server = nullptr;
-  inline static std::string setup_error;
   inline static std::string jwt_key;
   inline static std::int64_t admin_id = 0;
   inline static std::int64_t viewer_id = 0;

@@ -9,34 +9,8 @@
 namespace lf::e2e {
 namespace {
 
-class Concurrency : public ::testing::Test {
+class Concurrency : public ServedSuite<Concurrency> {
  protected:
-  static void SetUpTestSuite() {
-    if (!TestDatabase::available()) {
-      return;
-    }
-    try {
-      shared_db = new TestDatabase();
-      shared_server = start_serve(shared_db->url()).release();
-    } catch (const std::exception& e) {
-      setup_error = e.what();
-    }
-  }
-  static void TearDownTestSuite() {
-    delete shared_server;
-    shared_server = nullptr;
-    delete shared_db;
-    shared_db = nullptr;
-  }
-  void SetUp() override {
-    LF_REQUIRE_DATABASE();
-    ASSERT_TRUE(setup_error.empty()) << setup_error;
-    ASSERT_NE(shared_server, nullptr);
-    ASSERT_TRUE(shared_server->running()) << shared_server->log();
-  }
-  static std::uint16_t port() { return shared_server->port(); }
-  static const std::string& url() { return shared_db->url(); }
-
   // Runs `request(i)` on `n` threads released at once; the results in index order.
   static std::vector<HttpResult> race(int n, const std::function<HttpResult(int)>& request) {
     std::vector<HttpResult> results(static_cast<std::size_t>(n));
@@ -66,10 +40,6 @@ class Concurrency : public ::testing::Test {
     }
     EXPECT_EQ(rows[0][3], rows[0][2]) << "log_head differs from the last position";
   }
-
-  inline static TestDatabase* shared_db = nullptr;
-  inline static LabelfleetProcess* shared_server = nullptr;
-  inline static std::string setup_error;
 };
 
 // Half the writers change the description, half the colour, each from the state it read. A

@@ -1,7 +1,9 @@
 #pragma once
 // Helpers shared by the end-to-end tests: the binary as a child process, an HTTP call that
 // checks the invariants every response must keep, JSON and PostgreSQL look-ups.
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -14,15 +16,20 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <pqxx/pqxx>
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -92,6 +99,134 @@ inline HttpResult call(std::uint16_t port, const std::string& method, const std:
     EXPECT_FALSE(r.header("x-request-id").empty()) << what << " answered " << r.status << " without X-Request-Id";
   }
   return r;
+}
+
+// Credentials: none at all (not even the harness's default admin token), or a bearer token.
+inline const Headers kNoCredential{{"Authorization", ""}};
+
+inline Headers bearer(const std::string& token) { return {{"Authorization", "Bearer " + token}}; }
+
+// The lf_refresh cookie's value from a Set-Cookie header ("" when there is none).
+inline std::string refresh_cookie_value(const HttpResult& r) {
+  const auto cookie = r.header("set-cookie");
+  const std::string prefix = "lf_refresh=";
+  if (cookie.rfind(prefix, 0) != 0) {
+    return "";
+  }
+  const auto end = cookie.find(';');
+  return cookie.substr(prefix.size(), end == std::string::npos ? std::string::npos : end - prefix.size());
+}
+
+// ---------------------------------------------------------------------------------------
+// Raw HTTP, for the tests that need what call() hides: the client's address, every header as
+// received. Exactly the headers given are sent (no default Authorization).
+
+// True once `raw` holds the head and the whole body its Content-Length announces.
+inline bool complete_response(const std::string& raw) {
+  const auto end = raw.find("\r\n\r\n");
+  if (end == std::string::npos) {
+    return false;
+  }
+  std::string head = raw.substr(0, end);
+  std::transform(head.begin(), head.end(), head.begin(), [](unsigned char c) { return std::tolower(c); });
+  const auto cl = head.find("\ncontent-length:");
+  return cl != std::string::npos && raw.size() >= end + 4 + std::stoul(head.substr(cl + 16));
+}
+
+// One HTTP/1.1 request to 127.0.0.1:port, from `source` (an IPv4 loopback address) when one is
+// given; the response as received ("" when the connection failed).
+inline std::string raw_http(std::uint16_t port, const std::string& method, const std::string& path,
+                            const std::string& body, const Headers& headers, const std::string& source = "") {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) {
+    return "";
+  }
+  timeval tv{30, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (!source.empty()) {
+    sockaddr_in local{};
+    local.sin_family = AF_INET;
+    local.sin_port = 0;
+    if (::inet_pton(AF_INET, source.c_str(), &local.sin_addr) != 1 ||
+        ::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+      ADD_FAILURE() << "cannot bind a client socket to " << source;
+      ::close(fd);
+      return "";
+    }
+  }
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return "";
+  }
+  std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+  bool has_type = false;
+  for (const auto& [k, v] : headers) {
+    req.append(k).append(": ").append(v).append("\r\n");
+    has_type = has_type || k == "Content-Type";
+  }
+  if (!body.empty() && !has_type) {
+    req += "Content-Type: application/json\r\n";
+  }
+  req += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  for (std::size_t sent = 0; sent < req.size();) {
+    const auto n = ::send(fd, req.data() + sent, req.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) {
+      break;
+    }
+    sent += static_cast<std::size_t>(n);
+  }
+  std::string raw;
+  char buf[16384];
+  for (;;) {
+    const auto n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) {
+      break;
+    }
+    raw.append(buf, static_cast<std::size_t>(n));
+    if (complete_response(raw)) {
+      break;  // the server may keep the connection open despite Connection: close
+    }
+  }
+  ::close(fd);
+  return raw;
+}
+
+struct RawResponse {
+  int status = 0;                                            // 0: not an HTTP response
+  std::vector<std::pair<std::string, std::string>> headers;  // as received, in order, name lower-cased
+  std::string body;
+};
+
+inline RawResponse parse_response(const std::string& raw) {
+  RawResponse out;
+  const auto end = raw.find("\r\n\r\n");
+  if (raw.rfind("HTTP/1.", 0) != 0 || end == std::string::npos) {
+    return out;
+  }
+  out.status = std::stoi(raw.substr(9, 3));
+  std::istringstream lines(raw.substr(0, end));
+  std::string line;
+  std::getline(lines, line);
+  while (std::getline(lines, line)) {
+    if (!line.empty() && line.back() == '\r') {
+      line.pop_back();
+    }
+    const auto colon = line.find(':');
+    if (colon == std::string::npos) {
+      continue;
+    }
+    std::string name = line.substr(0, colon);
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+    auto value = line.substr(colon + 1);
+    value.erase(0, value.find_first_not_of(' '));
+    out.headers.emplace_back(name, value);
+  }
+  out.body = raw.substr(end + 4);
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -261,6 +396,66 @@ inline std::unique_ptr<LabelfleetProcess> start_serve(const std::string& url,
   }
   return p;
 }
+
+// One database and one `labelfleet serve` for a whole test suite: `class X : public ServedSuite<X>`.
+// A suite may hide, as public members, `static std::map<std::string, std::string> suite_env()`
+// (extra server environment) and `static void after_start()` (runs once the server is healthy,
+// e.g. to create a viewer; set setup_error or throw to fail the suite), and extend SetUp() (call
+// this one first and return when suite_setup_failed()).
+template <class Suite>
+class ServedSuite : public ::testing::Test {
+ public:
+  static std::map<std::string, std::string> suite_env() { return {}; }
+  static void after_start() {}
+
+ protected:
+  static void SetUpTestSuite() {
+    if (!TestDatabase::available()) {
+      return;
+    }
+    try {
+      shared_db = new TestDatabase();
+      shared_server = start_serve(shared_db->url(), Suite::suite_env()).release();
+      if (shared_server != nullptr) {
+        Suite::after_start();
+      }
+    } catch (const std::exception& e) {
+      setup_error = e.what();
+    }
+  }
+  static void TearDownTestSuite() {
+    delete shared_server;
+    shared_server = nullptr;
+    delete shared_db;
+    shared_db = nullptr;
+  }
+  void SetUp() override {
+    LF_REQUIRE_DATABASE();
+    ASSERT_TRUE(setup_error.empty()) << setup_error;
+    ASSERT_NE(shared_server, nullptr) << "labelfleet serve did not start";
+    ASSERT_TRUE(shared_server->running()) << shared_server->log();
+  }
+  // For a suite's SetUp() after this one's: true when it failed or skipped the test.
+  static bool suite_setup_failed() { return HasFatalFailure() || IsSkipped(); }
+
+  static std::uint16_t port() { return shared_server->port(); }
+  static const std::string& url() { return shared_db->url(); }
+
+  static HttpResult get(const std::string& path, const Headers& h = {}) { return call(port(), "GET", path, "", h); }
+  static HttpResult post(const std::string& path, const std::string& body, const Headers& h = {}) {
+    return call(port(), "POST", path, body, h);
+  }
+  static HttpResult put(const std::string& path, const std::string& body, const Headers& h = {}) {
+    return call(port(), "PUT", path, body, h);
+  }
+  static HttpResult del(const std::string& path, const std::string& body = "", const Headers& h = {}) {
+    return call(port(), "DELETE", path, body, h);
+  }
+
+  inline static TestDatabase* shared_db = nullptr;
+  inline static LabelfleetProcess* shared_server = nullptr;
+  inline static std::string setup_error;
+};
 
 struct CommandResult {
   int exit_code = -1;  // -1: killed by a signal or timed out

@@ -37,36 +37,12 @@ void expect_members(const rapidjson::Value& v, const std::vector<std::pair<const
   }
 }
 
-class FleetAdmin : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    if (TestDatabase::admin_url().empty()) {
-      return;
-    }
-    db_ = std::make_unique<TestDatabase>();
-    server_ = start_serve(db_->url());
-  }
-  static void TearDownTestSuite() {
-    server_.reset();
-    db_.reset();
-  }
-  void SetUp() override {
-    LF_REQUIRE_DATABASE();
-    ASSERT_NE(server_, nullptr);
-  }
-  static std::uint16_t port() { return server_->port(); }
-  static const std::string& url() { return db_->url(); }
-
-  static std::unique_ptr<TestDatabase> db_;
-  static std::unique_ptr<LabelfleetProcess> server_;
-};
-std::unique_ptr<TestDatabase> FleetAdmin::db_;
-std::unique_ptr<LabelfleetProcess> FleetAdmin::server_;
+class FleetAdmin : public ServedSuite<FleetAdmin> {};
 
 TEST_F(FleetAdmin, TheContractsAgentExampleRunsAndEachAnswerHasItsShape) {
   // 1. A role.
-  const auto role = call(port(), "POST", "/api/roles",
-                         R"({"name": "labeler", "description": "Image labelers", "color": "#3B82F6"})");
+  const auto role =
+      call(port(), "POST", "/api/roles", R"({"name": "labeler", "description": "Image labelers", "color": "#3B82F6"})");
   ASSERT_EQ(role.status, 201) << role.body;
   const auto role_doc = parse_json(role.body);
   expect_members(role_doc, {{"id", "int"}, {"name", "string"}, {"color", "string"}, {"createdAt", "string"}}, "role");
@@ -78,7 +54,10 @@ TEST_F(FleetAdmin, TheContractsAgentExampleRunsAndEachAnswerHasItsShape) {
   ASSERT_EQ(config.status, 201) << config.body;
   const auto config_doc = parse_json(config.body);
   expect_members(config_doc,
-                 {{"id", "int"}, {"name", "string"}, {"description", "string|null"}, {"configXml", "string"},
+                 {{"id", "int"},
+                  {"name", "string"},
+                  {"description", "string|null"},
+                  {"configXml", "string"},
                   {"createdAt", "string"}},
                  "labeling config");
   EXPECT_NE(string_member(config_doc, "configXml").value_or("").find(R"(<RectangleLabels name="label")"),
@@ -132,9 +111,9 @@ TEST_F(FleetAdmin, TheContractsAgentExampleRunsAndEachAnswerHasItsShape) {
   EXPECT_EQ(string_member(listed["labelingConfig"], "name"), "Object Detection");
 
   // 4. An annotator.
-  const auto annotator = call(port(), "POST", "/api/annotators",
-                              R"({"name": "Alice", "email": "alice@example.com", "roleId": )" +
-                                  std::to_string(role_id) + "}");
+  const auto annotator =
+      call(port(), "POST", "/api/annotators",
+           R"({"name": "Alice", "email": "alice@example.com", "roleId": )" + std::to_string(role_id) + "}");
   ASSERT_EQ(annotator.status, 201) << annotator.body;
   const auto a = parse_json(annotator.body);
   expect_members(a,
@@ -167,9 +146,8 @@ TEST_F(FleetAdmin, TheContractsAgentExampleRunsAndEachAnswerHasItsShape) {
   EXPECT_EQ(by_id["assignments"].Size(), 0U);
 
   // 5. Its status: created, not started; a container comes with the orchestrator issue.
-  const auto status = parse_json(call(port(), "GET", "/api/annotators/" + std::to_string(id_of(annotator)) +
-                                                          "/status")
-                                     .body);
+  const auto status =
+      parse_json(call(port(), "GET", "/api/annotators/" + std::to_string(id_of(annotator)) + "/status").body);
   expect_members(status, {{"status", "string"}, {"containerId", "null"}, {"subdomain", "string"}, {"url", "string"}},
                  "status");
   EXPECT_EQ(string_member(status, "status"), "created");
@@ -190,15 +168,15 @@ TEST_F(FleetAdmin, EveryEventInTheLogValidatesAgainstItsSchema) {
   const auto cfg = call(port(), "POST", "/api/labeling-configs",
                         std::string(R"({"name":"schema-check","configXml":")") + kClassifyXml + "\"}");
   ASSERT_EQ(cfg.status, 201) << cfg.body;
-  const auto gold = call(port(), "POST", "/api/gold-tasks",
-                         R"({"name":"Gold - Cat","s3ImageKey":"gold/cat_001.jpg","labelingConfigId":)" +
-                             std::to_string(id_of(cfg)) +
-                             R"(,"expectedLabels":[{"from_name":"label","to_name":"image","type":"choices",)"
-                             R"("value":{"choices":["cat"]}}],"category":"animals","difficulty":"easy"})");
+  const auto gold =
+      call(port(), "POST", "/api/gold-tasks",
+           R"({"name":"Gold - Cat","s3ImageKey":"gold/cat_001.jpg","labelingConfigId":)" + std::to_string(id_of(cfg)) +
+               R"(,"expectedLabels":[{"from_name":"label","to_name":"image","type":"choices",)"
+               R"("value":{"choices":["cat"]}}],"category":"animals","difficulty":"easy"})");
   ASSERT_EQ(gold.status, 201) << gold.body;
-  const auto wf = call(port(), "POST", "/api/workflows",
-                       R"({"name":"schema-check","s3SourcePath":"in/","s3ExportPath":"out/","roleId":)" +
-                           std::to_string(role_id) + "}");
+  const auto wf = call(
+      port(), "POST", "/api/workflows",
+      R"({"name":"schema-check","s3SourcePath":"in/","s3ExportPath":"out/","roleId":)" + std::to_string(role_id) + "}");
   ASSERT_EQ(wf.status, 201) << wf.body;
   const auto ann = call(port(), "POST", "/api/annotators/bulk",
                         R"({"annotators":[{"name":"Schema One","email":"schema1@example.com"},)"
@@ -209,7 +187,8 @@ TEST_F(FleetAdmin, EveryEventInTheLogValidatesAgainstItsSchema) {
 
   const auto& registry = adapters::json::SchemaRegistry::instance();
   std::set<std::string> types;
-  for (const auto& row : query_rows(url(), "SELECT event_type, schema_version, data::text FROM events ORDER BY position")) {
+  for (const auto& row :
+       query_rows(url(), "SELECT event_type, schema_version, data::text FROM events ORDER BY position")) {
     types.insert(row[0]);
     const auto schema = "events/" + row[0] + ".v" + row[1] + ".json";
     rapidjson::Document doc;
@@ -228,9 +207,9 @@ TEST_F(FleetAdmin, EveryEventInTheLogValidatesAgainstItsSchema) {
 // log under the running server; every list and every resource answers exactly as before.
 TEST_F(FleetAdmin, RebuildingEveryProjectionGivesIdenticalApiAnswers) {
   const auto role_id = id_of(call(port(), "POST", "/api/roles", R"({"name":"rebuild-role","color":"#10B981"})"));
-  const auto cfg = call(port(), "POST", "/api/labeling-configs",
-                        std::string(R"({"name":"rebuild-config","description":"cats","configXml":")") + kClassifyXml +
-                            "\"}");
+  const auto cfg =
+      call(port(), "POST", "/api/labeling-configs",
+           std::string(R"({"name":"rebuild-config","description":"cats","configXml":")") + kClassifyXml + "\"}");
   ASSERT_EQ(cfg.status, 201) << cfg.body;
   const auto cfg_id = std::to_string(id_of(cfg));
   for (const auto* answer : {"cat", "dog"}) {
@@ -242,31 +221,34 @@ TEST_F(FleetAdmin, RebuildingEveryProjectionGivesIdenticalApiAnswers) {
                   .status,
               201);
   }
-  const auto bulk = call(port(), "POST", "/api/workflows/bulk",
-                         R"({"workflows":[{"ref":"label","name":"Stage 1","s3SourcePath":"data/","s3ExportPath":"out/",)"
-                         R"("roleId":)" + std::to_string(role_id) +
-                             R"(,"labelingConfigId":)" + cfg_id +
-                             R"(},{"ref":"review","name":"Stage 2","s3SourcePath":"out/","s3ExportPath":"reviewed/",)"
-                             R"("previousWorkflowRef":"label","rejectionMode":"route_to_workflow",)"
-                             R"("rejectionRouteWorkflowRef":"label","maxReworkIterations":3},)"
-                             R"({"name":"Archive rejects","s3SourcePath":"x/","s3ExportPath":"y/",)"
-                             R"("rejectionMode":"archive","rejectionArchiveBucket":"rejects/"}]})");
+  const auto bulk =
+      call(port(), "POST", "/api/workflows/bulk",
+           R"({"workflows":[{"ref":"label","name":"Stage 1","s3SourcePath":"data/","s3ExportPath":"out/",)"
+           R"("roleId":)" +
+               std::to_string(role_id) + R"(,"labelingConfigId":)" + cfg_id +
+               R"(},{"ref":"review","name":"Stage 2","s3SourcePath":"out/","s3ExportPath":"reviewed/",)"
+               R"("previousWorkflowRef":"label","rejectionMode":"route_to_workflow",)"
+               R"("rejectionRouteWorkflowRef":"label","maxReworkIterations":3},)"
+               R"({"name":"Archive rejects","s3SourcePath":"x/","s3ExportPath":"y/",)"
+               R"("rejectionMode":"archive","rejectionArchiveBucket":"rejects/"}]})");
   ASSERT_EQ(bulk.status, 201) << bulk.body;
   const auto a1 = call(port(), "POST", "/api/annotators",
                        R"({"name":"Rebuild Ann","email":"rebuild.ann@example.com","roleId":)" +
                            std::to_string(role_id) + R"(,"notes":"night shift"})");
   ASSERT_EQ(a1.status, 201) << a1.body;
-  const auto a2 = call(port(), "POST", "/api/annotators", R"({"name":"Rebuild Bob","email":"rebuild.bob@example.com"})");
+  const auto a2 =
+      call(port(), "POST", "/api/annotators", R"({"name":"Rebuild Bob","email":"rebuild.bob@example.com"})");
   ASSERT_EQ(a2.status, 201) << a2.body;
-  ASSERT_EQ(call(port(), "PUT", "/api/annotators/" + std::to_string(id_of(a1)), R"({"notes":null,"name":"Ann R."})")
-                .status,
-            200);
+  ASSERT_EQ(
+      call(port(), "PUT", "/api/annotators/" + std::to_string(id_of(a1)), R"({"notes":null,"name":"Ann R."})").status,
+      200);
   ASSERT_EQ(call(port(), "DELETE", "/api/annotators/" + std::to_string(id_of(a2))).status, 200);
 
   const auto snapshot = [&] {
     std::map<std::string, std::string> out;
-    for (const std::string list : {"/api/roles?limit=500", "/api/annotators?limit=500", "/api/labeling-configs?limit=500",
-                                   "/api/gold-tasks?limit=500", "/api/workflows?limit=500", "/api/events?limit=500"}) {
+    for (const std::string list :
+         {"/api/roles?limit=500", "/api/annotators?limit=500", "/api/labeling-configs?limit=500",
+          "/api/gold-tasks?limit=500", "/api/workflows?limit=500", "/api/events?limit=500"}) {
       const auto r = call(port(), "GET", list);
       EXPECT_EQ(r.status, 200) << list << r.body;
       out[list] = r.body;

@@ -9,11 +9,8 @@
 namespace lf::e2e {
 namespace {
 
-class GoldTasksApi : public LabelingSuite {
+class GoldTasksApi : public LabelingSuite<GoldTasksApi> {
  protected:
-  static void SetUpTestSuite() { start_suite(); }
-  static void TearDownTestSuite() { stop_suite(); }
-
   // POSTs a gold task; expects 400 and returns the detail paths.
   static std::vector<std::string> refused(const std::string& body, const std::string& what) {
     const auto r = post("/api/gold-tasks", body);
@@ -252,7 +249,7 @@ TEST_F(GoldTasksApi, ViewersDoNotSeeTheAnswers) {
 
   expect_error(post("/api/gold-tasks", gold_body(config), as_viewer()), 403, "viewer POST");
   expect_error(put(gold_path(id), R"({"name":"v"})", as_viewer()), 403, "viewer PUT");
-  expect_error(del(gold_path(id), as_viewer()), 403, "viewer DELETE");
+  expect_error(del(gold_path(id), "", as_viewer()), 403, "viewer DELETE");
 }
 
 // Creating a gold task and deleting its config at the same moment: whichever commits first

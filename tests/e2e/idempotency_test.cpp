@@ -8,34 +8,8 @@
 namespace lf::e2e {
 namespace {
 
-class Idempotency : public ::testing::Test {
+class Idempotency : public ServedSuite<Idempotency> {
  protected:
-  static void SetUpTestSuite() {
-    if (!TestDatabase::available()) {
-      return;
-    }
-    try {
-      shared_db = new TestDatabase();
-      shared_server = start_serve(shared_db->url()).release();
-    } catch (const std::exception& e) {
-      setup_error = e.what();
-    }
-  }
-  static void TearDownTestSuite() {
-    delete shared_server;
-    shared_server = nullptr;
-    delete shared_db;
-    shared_db = nullptr;
-  }
-  void SetUp() override {
-    LF_REQUIRE_DATABASE();
-    ASSERT_TRUE(setup_error.empty()) << setup_error;
-    ASSERT_NE(shared_server, nullptr);
-    ASSERT_TRUE(shared_server->running()) << shared_server->log();
-  }
-  static std::uint16_t port() { return shared_server->port(); }
-  static const std::string& url() { return shared_db->url(); }
-
   static std::int64_t created_events_named(const std::string& name) {
     return query_int(
         url(), "SELECT count(*) FROM events WHERE event_type = 'role.created' AND data->>'name' = " + sql_text(name));
@@ -52,10 +26,6 @@ class Idempotency : public ::testing::Test {
     }
     return n;
   }
-
-  inline static TestDatabase* shared_db = nullptr;
-  inline static LabelfleetProcess* shared_server = nullptr;
-  inline static std::string setup_error;
 };
 
 TEST_F(Idempotency, RetriedPostReturnsTheOriginalAnswerAndAppendsNothing) {

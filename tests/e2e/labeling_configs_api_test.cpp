@@ -5,11 +5,8 @@
 namespace lf::e2e {
 namespace {
 
-class LabelingConfigsApi : public LabelingSuite {
+class LabelingConfigsApi : public LabelingSuite<LabelingConfigsApi> {
  protected:
-  static void SetUpTestSuite() { start_suite(); }
-  static void TearDownTestSuite() { stop_suite(); }
-
   // POSTs a config with `xml`; expects 400 with the message at path configXml and returns it.
   static std::string refused_xml(const std::string& xml, const std::string& what) {
     const auto r = post("/api/labeling-configs", config_body("bad-" + unique_suffix(), xml));
@@ -278,7 +275,7 @@ TEST_F(LabelingConfigsApi, ViewersReadButDoNotWrite) {
   expect_error(post("/api/labeling-configs", config_body("viewer", kClassificationXml), as_viewer()), 403,
                "viewer POST");
   expect_error(put(config_path(id), R"({"name":"v"})", as_viewer()), 403, "viewer PUT");
-  expect_error(del(config_path(id), as_viewer()), 403, "viewer DELETE");
+  expect_error(del(config_path(id), "", as_viewer()), 403, "viewer DELETE");
   expect_error(get(config_path(id), {{"Authorization", ""}}), 401, "no credential");
 }
 

@@ -23,57 +23,37 @@ inline const std::string kClassificationXml =
 inline const std::string kCatLabels =
     R"([{"from_name":"label","to_name":"image","type":"choices","value":{"choices":["cat"]}}])";
 
-class LabelingSuite : public ::testing::Test {
- protected:
-  static void start_suite() {
-    if (!TestDatabase::available()) {
+// One `labelfleet serve` for a whole suite, a viewer account, and config and gold-task helpers:
+// `class X : public LabelingSuite<X>`.
+template <class Suite>
+class LabelingSuite : public ServedSuite<Suite> {
+  using Base = ServedSuite<Suite>;
+
+ public:
+  static void after_start() {
+    const auto email = "labeling-viewer-" + unique_suffix() + "@e2e.local";
+    const auto r =
+        Base::post("/api/users", R"({"email":)" + json_quote(email) +
+                                     R"(,"displayName":"Viewer","password":"viewer-password-1","role":"viewer"})");
+    if (r.status != 201) {
+      Base::setup_error = "cannot create the viewer: " + r.body;
       return;
     }
-    try {
-      shared_db = new TestDatabase();
-      shared_server = start_serve(shared_db->url()).release();
-      if (shared_server == nullptr) {
-        return;
-      }
-      const auto email = "labeling-viewer-" + unique_suffix() + "@e2e.local";
-      const auto r = call(port(), "POST", "/api/users",
-                          R"({"email":)" + json_quote(email) +
-                              R"(,"displayName":"Viewer","password":"viewer-password-1","role":"viewer"})");
-      if (r.status != 201) {
-        setup_error = "cannot create the viewer: " + r.body;
-        return;
-      }
-      viewer_token = shared_server->login(email, "viewer-password-1");
-    } catch (const std::exception& e) {
-      setup_error = e.what();
-    }
+    viewer_token = Base::shared_server->login(email, "viewer-password-1");
   }
-  static void stop_suite() {
-    delete shared_server;
-    shared_server = nullptr;
-    delete shared_db;
-    shared_db = nullptr;
-  }
+
+ protected:
+  using Base::post;
+
   void SetUp() override {
-    LF_REQUIRE_DATABASE();
-    ASSERT_TRUE(setup_error.empty()) << setup_error;
-    ASSERT_NE(shared_server, nullptr) << "labelfleet serve did not start";
-    ASSERT_TRUE(shared_server->running()) << shared_server->log();
+    Base::SetUp();
+    if (Base::suite_setup_failed()) {
+      return;
+    }
     ASSERT_FALSE(viewer_token.empty()) << "the viewer could not log in";
   }
 
-  static std::uint16_t port() { return shared_server->port(); }
-  static const std::string& url() { return shared_db->url(); }
-  static Headers as_viewer() { return {{"Authorization", "Bearer " + viewer_token}}; }
-
-  static HttpResult get(const std::string& path, const Headers& h = {}) { return call(port(), "GET", path, "", h); }
-  static HttpResult post(const std::string& path, const std::string& body, const Headers& h = {}) {
-    return call(port(), "POST", path, body, h);
-  }
-  static HttpResult put(const std::string& path, const std::string& body, const Headers& h = {}) {
-    return call(port(), "PUT", path, body, h);
-  }
-  static HttpResult del(const std::string& path, const Headers& h = {}) { return call(port(), "DELETE", path, "", h); }
+  static Headers as_viewer() { return bearer(viewer_token); }
 
   static std::string config_body(const std::string& name, const std::string& xml) {
     return R"({"name":)" + json_quote(name) + R"(,"configXml":)" + json_quote(xml) + "}";
@@ -117,9 +97,6 @@ class LabelingSuite : public ::testing::Test {
     return out;
   }
 
-  inline static TestDatabase* shared_db = nullptr;
-  inline static LabelfleetProcess* shared_server = nullptr;
-  inline static std::string setup_error;
   inline static std::string viewer_token;
 };
 

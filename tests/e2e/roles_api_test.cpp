@@ -9,44 +9,13 @@ namespace {
 
 constexpr std::size_t kMaxBody = 4096;
 
-class RolesApi : public ::testing::Test {
+class RolesApi : public ServedSuite<RolesApi> {
+ public:
+  static std::map<std::string, std::string> suite_env() {
+    return {{"LABELFLEET_HTTP_MAX_BODY", std::to_string(kMaxBody)}};
+  }
+
  protected:
-  static void SetUpTestSuite() {
-    if (!TestDatabase::available()) {
-      return;
-    }
-    try {
-      shared_db = new TestDatabase();
-      shared_server = start_serve(shared_db->url(), {{"LABELFLEET_HTTP_MAX_BODY", std::to_string(kMaxBody)}}).release();
-    } catch (const std::exception& e) {
-      setup_error = e.what();
-    }
-  }
-  static void TearDownTestSuite() {
-    delete shared_server;
-    shared_server = nullptr;
-    delete shared_db;
-    shared_db = nullptr;
-  }
-  void SetUp() override {
-    LF_REQUIRE_DATABASE();
-    ASSERT_TRUE(setup_error.empty()) << setup_error;
-    ASSERT_NE(shared_server, nullptr) << "labelfleet serve did not start";
-    ASSERT_TRUE(shared_server->running()) << shared_server->log();
-  }
-
-  static std::uint16_t port() { return shared_server->port(); }
-  static const std::string& url() { return shared_db->url(); }
-
-  static HttpResult get(const std::string& path, const Headers& h = {}) { return call(port(), "GET", path, "", h); }
-  static HttpResult post(const std::string& path, const std::string& body, const Headers& h = {}) {
-    return call(port(), "POST", path, body, h);
-  }
-  static HttpResult put(const std::string& path, const std::string& body, const Headers& h = {}) {
-    return call(port(), "PUT", path, body, h);
-  }
-  static HttpResult del(const std::string& path, const Headers& h = {}) { return call(port(), "DELETE", path, "", h); }
-
   // Creates a role; its id, or 0 (and a test failure).
   static std::int64_t create(const std::string& name, const std::string& more = "") {
     const auto r = post("/api/roles", R"({"name":)" + json_quote(name) + more + "}");
@@ -65,10 +34,6 @@ class RolesApi : public ::testing::Test {
     }
     return int_member(d["pagination"], "total").value_or(-1);
   }
-
-  inline static TestDatabase* shared_db = nullptr;
-  inline static LabelfleetProcess* shared_server = nullptr;
-  inline static std::string setup_error;
 };
 
 std::set<std::string> allow_set(const std::string& allow) {

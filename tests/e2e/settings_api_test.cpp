@@ -4,34 +4,8 @@
 namespace lf::e2e {
 namespace {
 
-class SettingsApi : public ::testing::Test {
+class SettingsApi : public ServedSuite<SettingsApi> {
  protected:
-  static void SetUpTestSuite() {
-    if (!TestDatabase::available()) {
-      return;
-    }
-    try {
-      shared_db = new TestDatabase();
-      shared_server = start_serve(shared_db->url()).release();
-    } catch (const std::exception& e) {
-      setup_error = e.what();
-    }
-  }
-  static void TearDownTestSuite() {
-    delete shared_server;
-    shared_server = nullptr;
-    delete shared_db;
-    shared_db = nullptr;
-  }
-  void SetUp() override {
-    LF_REQUIRE_DATABASE();
-    ASSERT_TRUE(setup_error.empty()) << setup_error;
-    ASSERT_NE(shared_server, nullptr);
-    ASSERT_TRUE(shared_server->running()) << shared_server->log();
-  }
-  static std::uint16_t port() { return shared_server->port(); }
-  static const std::string& url() { return shared_db->url(); }
-
   static HttpResult get(const std::string& key) { return call(port(), "GET", "/api/settings/" + key); }
   static HttpResult put(const std::string& key, const std::string& body, const Headers& h = {}) {
     return call(port(), "PUT", "/api/settings/" + key, body, h);
@@ -46,10 +20,6 @@ class SettingsApi : public ::testing::Test {
     }
     return int_member(d["pagination"], "total").value_or(-1);
   }
-
-  inline static TestDatabase* shared_db = nullptr;
-  inline static LabelfleetProcess* shared_server = nullptr;
-  inline static std::string setup_error;
 };
 
 TEST_F(SettingsApi, PutCreatesThenUpdatesTheSameSetting) {

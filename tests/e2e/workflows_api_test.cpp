@@ -14,42 +14,8 @@ const std::string kArrow = " \xE2\x86\x92 ";  // " → "
 const std::string kConfigXml =
     R"(<View><Image name=\"image\" value=\"$image\"/><Choices name=\"label\" toName=\"image\"><Choice value=\"cat\"/></Choices></View>)";
 
-class WorkflowsApi : public ::testing::Test {
+class WorkflowsApi : public ServedSuite<WorkflowsApi> {
  protected:
-  static void SetUpTestSuite() {
-    if (!TestDatabase::available()) {
-      return;
-    }
-    try {
-      shared_db = new TestDatabase();
-      shared_server = start_serve(shared_db->url()).release();
-    } catch (const std::exception& e) {
-      setup_error = e.what();
-    }
-  }
-  static void TearDownTestSuite() {
-    delete shared_server;
-    shared_server = nullptr;
-    delete shared_db;
-    shared_db = nullptr;
-  }
-  void SetUp() override {
-    LF_REQUIRE_DATABASE();
-    ASSERT_TRUE(setup_error.empty()) << setup_error;
-    ASSERT_NE(shared_server, nullptr) << "labelfleet serve did not start";
-    ASSERT_TRUE(shared_server->running()) << shared_server->log();
-  }
-
-  static std::uint16_t port() { return shared_server->port(); }
-  static const std::string& url() { return shared_db->url(); }
-
-  static HttpResult get(const std::string& path) { return call(port(), "GET", path); }
-  static HttpResult post(const std::string& path, const std::string& body, const Headers& h = {}) {
-    return call(port(), "POST", path, body, h);
-  }
-  static HttpResult put(const std::string& path, const std::string& body) { return call(port(), "PUT", path, body); }
-  static HttpResult del(const std::string& path) { return call(port(), "DELETE", path); }
-
   // The minimal valid body with `more` members appended (",\"roleId\":1").
   static std::string body(const std::string& name, const std::string& more = "") {
     return R"({"name":)" + json_quote(name) + R"(,"s3SourcePath":"images/","s3ExportPath":"exports/")" + more + "}";
@@ -88,10 +54,6 @@ class WorkflowsApi : public ::testing::Test {
   static std::int64_t rows_named(const std::string& like) {
     return query_int(url(), "SELECT count(*) FROM rm_workflows WHERE name LIKE " + sql_text(like));
   }
-
-  inline static TestDatabase* shared_db = nullptr;
-  inline static LabelfleetProcess* shared_server = nullptr;
-  inline static std::string setup_error;
 };
 
 bool has_path(const std::string& body, const std::string& path) {

@@ -14,9 +14,9 @@
 #include "adapters/kafka/topics.hpp"
 #include "adapters/kafka/topology.hpp"
 #include "adapters/postgres/event_store.hpp"
+#include "adapters/postgres/sql_text.hpp"
 #include "adapters/projection/progress_board.hpp"
 #include "tests/support/test_db.hpp"
-#include "adapters/postgres/sql_text.hpp"
 
 namespace lf {
 namespace {
