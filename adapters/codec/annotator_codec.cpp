@@ -2,6 +2,7 @@
 
 #include <rapidjson/document.h>
 
+#include "adapters/codec/decode_support.hpp"
 #include "adapters/codec/json_writer.hpp"
 #include "domain/common/overloaded.hpp"
 
@@ -24,79 +25,14 @@ JsonWriter& identity(JsonWriter& w, std::int64_t id, const std::string& name, co
   return optional_int(w, "roleId", role_id);
 }
 
-// Reads members of one payload; any missing or mistyped required member makes it unreadable.
-class Reader {
- public:
-  explicit Reader(const std::string& json) {
-    doc_.Parse(json.c_str(), json.size());
-    ok_ = !doc_.HasParseError() && doc_.IsObject();
+// A status member: one of the seven names, else the payload is unreadable.
+Status status_of(PayloadReader& r, const char* key) {
+  const auto s = parse_status(r.text(key));
+  if (!s) {
+    r.invalidate();
+    return Status::error;
   }
-  bool ok() const { return ok_; }
-  std::int64_t int64(const char* key) {
-    const auto* v = member(key);
-    if (v == nullptr || !v->IsInt64()) {
-      ok_ = false;
-      return 0;
-    }
-    return v->GetInt64();
-  }
-  std::string text(const char* key) {
-    const auto* v = member(key);
-    if (v == nullptr || !v->IsString()) {
-      ok_ = false;
-      return {};
-    }
-    return {v->GetString(), v->GetStringLength()};
-  }
-  // Present as a string or null.
-  std::optional<std::string> nullable_text(const char* key) {
-    const auto* v = member(key);
-    if (v != nullptr && v->IsNull()) {
-      return std::nullopt;
-    }
-    return text(key);
-  }
-  std::optional<std::int64_t> nullable_int64(const char* key) {
-    const auto* v = member(key);
-    if (v != nullptr && v->IsNull()) {
-      return std::nullopt;
-    }
-    return int64(key);
-  }
-  // A writeOnly member: absent in the published form.
-  std::string secret(const char* key) {
-    if (ok_ && !doc_.HasMember(key)) {
-      return {};
-    }
-    return text(key);
-  }
-  Status status(const char* key) {
-    const auto s = parse_status(text(key));
-    if (!s) {
-      ok_ = false;
-      return Status::error;
-    }
-    return *s;
-  }
-
- private:
-  const rapidjson::Value* member(const char* key) const {
-    if (!ok_) {
-      return nullptr;
-    }
-    const auto it = doc_.FindMember(key);
-    return it == doc_.MemberEnd() ? nullptr : &it->value;
-  }
-  rapidjson::Document doc_;
-  bool ok_ = false;
-};
-
-template <class E>
-std::optional<Event> made(const Reader& r, E event) {
-  if (!r.ok()) {
-    return std::nullopt;
-  }
-  return Event(std::move(event));
+  return *s;
 }
 
 }  // namespace
@@ -137,32 +73,32 @@ std::optional<Event> decode_annotator(const domain::RecordedEvent& event) {
   if (event.schema_version != 1) {
     return std::nullopt;
   }
-  Reader r(event.data_json);
+  PayloadReader r(event.data_json);
   if (event.type == "annotator.created") {
     AnnotatorCreated e{r.int64("id"),
                        r.text("name"),
                        r.text("email"),
                        r.nullable_int64("roleId"),
                        r.nullable_text("notes"),
-                       r.status("status"),
+                       status_of(r, "status"),
                        r.text("subdomain"),
                        r.text("databaseName"),
                        r.text("webhookSecretHint")};
-    return made(r, std::move(e));
+    return r.make<Event>(std::move(e));
   }
   if (event.type == "annotator.updated") {
     AnnotatorUpdated e{
-        r.int64("id"),     r.text("name"), r.text("email"), r.nullable_int64("roleId"), r.nullable_text("notes"),
-        r.status("status")};
-    return made(r, std::move(e));
+        r.int64("id"),         r.text("name"), r.text("email"), r.nullable_int64("roleId"), r.nullable_text("notes"),
+        status_of(r, "status")};
+    return r.make<Event>(std::move(e));
   }
   if (event.type == "annotator.deleted") {
     AnnotatorDeleted e{r.int64("id"), r.text("name"), r.text("email"), r.nullable_int64("roleId")};
-    return made(r, std::move(e));
+    return r.make<Event>(std::move(e));
   }
   if (event.type == "annotator.api_token_reported") {
     ApiTokenReported e{r.int64("id"), r.secret("token"), r.text("tokenHint")};
-    return made(r, std::move(e));
+    return r.make<Event>(std::move(e));
   }
   return std::nullopt;
 }

@@ -52,6 +52,32 @@ class PayloadReader {
     return {v->GetString(), v->GetStringLength()};
   }
 
+  // Present as a string or null (null -> nullopt); absent or another type is an error.
+  std::optional<std::string> nullable_text(const char* key) {
+    const auto* v = member(key);
+    if (v != nullptr && v->IsNull()) {
+      return std::nullopt;
+    }
+    return text(key);
+  }
+
+  // Present as an integer or null (null -> nullopt); absent or another type is an error.
+  std::optional<std::int64_t> nullable_int64(const char* key) {
+    const auto* v = member(key);
+    if (v != nullptr && v->IsNull()) {
+      return std::nullopt;
+    }
+    return int64(key);
+  }
+
+  double number(const char* key) {
+    const auto* v = member(key);
+    if (v == nullptr || !v->IsNumber()) {
+      return fail(0.0);
+    }
+    return v->GetDouble();
+  }
+
   // "admin" or "viewer".
   domain::Role role(const char* key) {
     const auto parsed = domain::parse_role(text(key));
@@ -67,6 +93,11 @@ class PayloadReader {
     }
     return text(key);
   }
+
+  // Every member read so far was there with the right type.
+  bool ok() const { return ok_; }
+  // A member was there but its value is not one the decoder knows (an unknown enum value).
+  void invalidate() { ok_ = false; }
 
   // `event` as `Out` when every member read so far was there with the right type.
   template <class Out, class Event>

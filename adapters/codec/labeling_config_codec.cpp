@@ -2,6 +2,7 @@
 
 #include <rapidjson/document.h>
 
+#include "adapters/codec/decode_support.hpp"
 #include "adapters/codec/json_writer.hpp"
 #include "domain/common/overloaded.hpp"
 
@@ -15,14 +16,6 @@ std::string body(std::int64_t id, const std::string& name, const std::optional<s
   JsonWriter w;
   w.begin_object().field("id", id).field("name", name).field("description", description).field("configXml", config_xml);
   return w.end_object().str();
-}
-
-std::optional<std::string> opt_string(const rapidjson::Value& o, const char* key) {
-  const auto it = o.FindMember(key);
-  if (it == o.MemberEnd() || !it->value.IsString()) {
-    return std::nullopt;
-  }
-  return std::string(it->value.GetString(), it->value.GetStringLength());
 }
 
 }  // namespace
@@ -49,25 +42,17 @@ std::optional<Event> decode_labeling_config(const domain::RecordedEvent& event) 
   if (event.schema_version != 1) {
     return std::nullopt;
   }
-  rapidjson::Document d;
-  d.Parse(event.data_json.c_str(), event.data_json.size());
-  if (d.HasParseError() || !d.IsObject() || !d.HasMember("id") || !d["id"].IsInt64()) {
-    return std::nullopt;
-  }
-  const auto id = d["id"].GetInt64();
+  PayloadReader r(event.data_json);
   if (event.type == "labeling_config.deleted") {
-    return LabelingConfigDeleted{id};
-  }
-  const auto name = opt_string(d, "name");
-  const auto xml = opt_string(d, "configXml");
-  if (!name || !xml) {
-    return std::nullopt;
+    return r.make<Event>(LabelingConfigDeleted{r.int64("id")});
   }
   if (event.type == "labeling_config.created") {
-    return LabelingConfigCreated{id, *name, opt_string(d, "description"), *xml};
+    return r.make<Event>(
+        LabelingConfigCreated{r.int64("id"), r.text("name"), r.nullable_text("description"), r.text("configXml")});
   }
   if (event.type == "labeling_config.updated") {
-    return LabelingConfigUpdated{id, *name, opt_string(d, "description"), *xml};
+    return r.make<Event>(
+        LabelingConfigUpdated{r.int64("id"), r.text("name"), r.nullable_text("description"), r.text("configXml")});
   }
   return std::nullopt;
 }

@@ -2,6 +2,7 @@
 
 #include <rapidjson/document.h>
 
+#include "adapters/codec/decode_support.hpp"
 #include "domain/common/overloaded.hpp"
 
 namespace lf::adapters::codec {
@@ -40,99 +41,33 @@ void boolean(Writer& w, const char* k, bool v) {
   w.Bool(v);
 }
 
-// Reads members back; any missing or mistyped member makes the payload unreadable.
-class Reader {
- public:
-  explicit Reader(const std::string& json) {
-    doc_.Parse(json.c_str(), json.size());
-    ok_ = !doc_.HasParseError() && doc_.IsObject();
-  }
-  bool ok() const { return ok_; }
-  void fail() { ok_ = false; }
-  std::int64_t integer(const char* k) {
-    const auto* v = member(k);
-    if (v == nullptr || !v->IsInt64()) {
-      ok_ = false;
-      return 0;
-    }
-    return v->GetInt64();
-  }
-  std::optional<std::int64_t> opt_integer(const char* k) {
-    const auto* v = member(k);
-    if (v != nullptr && v->IsNull()) {
-      return std::nullopt;
-    }
-    return integer(k);
-  }
-  std::string text(const char* k) {
-    const auto* v = member(k);
-    if (v == nullptr || !v->IsString()) {
-      ok_ = false;
-      return {};
-    }
-    return {v->GetString(), v->GetStringLength()};
-  }
-  std::optional<std::string> opt_text(const char* k) {
-    const auto* v = member(k);
-    if (v != nullptr && v->IsNull()) {
-      return std::nullopt;
-    }
-    return text(k);
-  }
-  bool boolean(const char* k) {
-    const auto* v = member(k);
-    if (v == nullptr || !v->IsBool()) {
-      ok_ = false;
-      return false;
-    }
-    return v->GetBool();
-  }
-  double number(const char* k) {
-    const auto* v = member(k);
-    if (v == nullptr || !v->IsNumber()) {
-      ok_ = false;
-      return 0.0;
-    }
-    return v->GetDouble();
-  }
-
- private:
-  const rapidjson::Value* member(const char* k) const {
-    if (!ok_) {
-      return nullptr;
-    }
-    const auto it = doc_.FindMember(k);
-    return it == doc_.MemberEnd() ? nullptr : &it->value;
-  }
-  rapidjson::Document doc_;
-  bool ok_ = false;
-};
+using Reader = PayloadReader;
 
 Workflow read_workflow(Reader& r) {
   Workflow w;
-  w.id = r.integer("id");
+  w.id = r.int64("id");
   w.name = r.text("name");
-  w.role_id = r.opt_integer("roleId");
-  w.labeling_config_id = r.opt_integer("labelingConfigId");
-  w.previous_workflow_id = r.opt_integer("previousWorkflowId");
+  w.role_id = r.nullable_int64("roleId");
+  w.labeling_config_id = r.nullable_int64("labelingConfigId");
+  w.previous_workflow_id = r.nullable_int64("previousWorkflowId");
   w.s3_source_path = r.text("s3SourcePath");
   w.s3_export_path = r.text("s3ExportPath");
-  w.images_per_project = r.integer("imagesPerProject");
-  w.max_projects = r.opt_integer("maxProjects");
-  w.estimated_time_minutes = r.opt_integer("estimatedTimeMinutes");
+  w.images_per_project = r.int64("imagesPerProject");
+  w.max_projects = r.nullable_int64("maxProjects");
+  w.estimated_time_minutes = r.nullable_int64("estimatedTimeMinutes");
   w.auto_assign = r.boolean("autoAssign");
   w.gold_standard_rate = r.number("goldStandardRate");
   w.shuffle_images = r.boolean("shuffleImages");
   w.is_active = r.boolean("isActive");
   const auto mode = parse_rejection_mode(r.text("rejectionMode"));
   w.rejection_mode = mode.value_or(RejectionMode::none);
-  w.rejection_archive_bucket = r.opt_text("rejectionArchiveBucket");
-  w.rejection_route_workflow_id = r.opt_integer("rejectionRouteWorkflowId");
+  w.rejection_archive_bucket = r.nullable_text("rejectionArchiveBucket");
+  w.rejection_route_workflow_id = r.nullable_int64("rejectionRouteWorkflowId");
   w.rejection_return_to_original = r.boolean("rejectionReturnToOriginal");
   w.rejection_flag_annotator = r.boolean("rejectionFlagAnnotator");
-  w.max_rework_iterations = r.opt_integer("maxReworkIterations");
+  w.max_rework_iterations = r.nullable_int64("maxReworkIterations");
   if (!mode) {
-    r.fail();  // an unknown mode makes the payload unreadable
+    r.invalidate();  // an unknown mode makes the payload unreadable
   }
   return w;
 }
@@ -203,7 +138,7 @@ std::optional<Event> decode_workflow(const domain::RecordedEvent& event) {
     return WorkflowUpdated{std::move(w)};
   }
   if (event.type == "workflow.deleted") {
-    const auto id = r.integer("id");
+    const auto id = r.int64("id");
     return r.ok() ? std::optional<Event>(WorkflowDeleted{id}) : std::nullopt;
   }
   return std::nullopt;
