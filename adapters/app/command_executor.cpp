@@ -33,7 +33,7 @@ std::optional<std::expected<Outcome, ports::AppendError>> CommandExecutor::repla
 
 std::expected<Outcome, ports::AppendError> CommandExecutor::execute(Decision decision, const CommandContext& ctx) {
   const bool any_events = !decision.events.empty() || std::any_of(decision.more.begin(), decision.more.end(),
-                                                                   [](const auto& m) { return !m.events.empty(); });
+                                                                  [](const auto& m) { return !m.events.empty(); });
   if (!any_events) {
     return Outcome{decision.success, false};  // nothing changes, nothing to record
   }
@@ -41,6 +41,7 @@ std::expected<Outcome, ports::AppendError> CommandExecutor::execute(Decision dec
   // this build, not the caller's fault, so it is exceptional (500) and nothing is appended.
   const auto& registry = json::SchemaRegistry::instance();
   std::vector<const domain::NewEvent*> all_events;
+  all_events.reserve(decision.events.size() + decision.more.size());
   for (const auto& e : decision.events) {
     all_events.push_back(&e);
   }
@@ -94,7 +95,7 @@ std::expected<Outcome, ports::AppendError> CommandExecutor::execute(Decision dec
   // Per partition, the last position the projection must have applied.
   std::map<int, std::int64_t> waits;
   for (const auto& [stream, position] : appended->stream_positions) {
-    if (shown_streams.count(stream) != 0) {
+    if (shown_streams.contains(stream)) {
       auto& w = waits[kafka::partition_for(stream)];
       w = std::max(w, position);
     }
@@ -102,7 +103,8 @@ std::expected<Outcome, ports::AppendError> CommandExecutor::execute(Decision dec
   bool shown = true;
   const auto deadline = std::chrono::steady_clock::now() + consistency_timeout_;
   for (const auto& [partition, position] : waits) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     shown = board_.wait_for(decision.projection, partition, position, std::max(left, std::chrono::milliseconds(0))) &&
             shown;
   }

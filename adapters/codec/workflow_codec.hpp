@@ -16,6 +16,6 @@ domain::NewEvent encode(const domain::workflow::Event& event);
 std::optional<domain::workflow::Event> decode_workflow(const domain::RecordedEvent& event);
 
 // Writes the workflow's fields (camelCase, as in the events and the API) into an open object.
-void write_workflow_fields(rapidjson::Writer<rapidjson::StringBuffer>& w, const domain::workflow::Workflow& workflow);
+void write_workflow_fields(rapidjson::Writer<rapidjson::StringBuffer>& w, const domain::workflow::Workflow& x);
 
 }  // namespace lf::adapters::codec

@@ -74,7 +74,7 @@ std::string pick_subdomain(Services& s, const std::string& name, std::set<std::s
   const auto slug = annotator::subdomain_slug(domain::text::trim(name));
   for (int n = 1;; ++n) {
     auto candidate = annotator::subdomain_candidate(slug, n);
-    if (taken.count(candidate) == 0 && !s.store.claim_holder(annotator::kSubdomainScope, candidate)) {
+    if (!taken.contains(candidate) && !s.store.claim_holder(annotator::kSubdomainScope, candidate)) {
       taken.insert(candidate);
       return candidate;
     }
@@ -366,7 +366,7 @@ HttpResponse update_one(Services& s, HttpRequest& req, std::int64_t id, const ra
     d.recorded_at = loaded.updated_at;
   }
   const auto role =
-      after.role_id && roles.count(*after.role_id) != 0 ? roles[*after.role_id].ref : role_ref(s, after.role_id);
+      after.role_id && roles.contains(*after.role_id) ? roles[*after.role_id].ref : role_ref(s, after.role_id);
   d.success = {200, render_annotator(row_of(after, read_row(s, id), role, loaded.created_at, d.recorded_at))};
   return answer(s.commands.execute(std::move(d), command_context(req)));
 }

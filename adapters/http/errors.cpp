@@ -6,7 +6,7 @@ int status_of(domain::Errc code) {
   switch (code) {
     case domain::Errc::invalid: return 400;
     case domain::Errc::not_found: return 404;
-    case domain::Errc::conflict: return 409;
+    case domain::Errc::conflict:
     case domain::Errc::version_conflict: return 409;
     case domain::Errc::unauthorized: return 401;
   }

@@ -27,7 +27,7 @@ struct ServerOptions {
   std::string address = "127.0.0.1";
   int reactor_threads = 2;
   int workers = 64;
-  std::size_t max_body = 1024 * 1024;  // larger bodies get 413
+  std::size_t max_body = std::size_t{1024} * 1024;  // larger bodies get 413
   // Peers whose X-Forwarded-For is believed (Traefik in compose); from anyone else the header
   // is ignored, or a client could pick the address its login attempts are counted under.
   std::vector<std::string> trusted_proxies;

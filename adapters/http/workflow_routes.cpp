@@ -181,9 +181,7 @@ wf::Facts look_up(Services& s, std::int64_t self, const Named& named, const Batc
   if (named.labeling_config) {
     facts.labeling_config_found = live(s, domain::refs::labeling_config_stream(*named.labeling_config), guards);
   }
-  const auto workflow_found = [&](std::int64_t id) {
-    return batch.count(id) != 0 || live(s, wf::stream_id(id), guards);
-  };
+  const auto workflow_found = [&](std::int64_t id) { return batch.contains(id) || live(s, wf::stream_id(id), guards); };
   if (named.previous) {
     facts.previous_found = workflow_found(*named.previous);
     if (facts.previous_found) {

@@ -36,11 +36,11 @@ std::vector<std::string> all_topics() {
 
 std::int32_t murmur2(std::string_view data) {
   // Kafka's org.apache.kafka.common.utils.Utils.murmur2, seed 0x9747b28c.
-  constexpr std::uint32_t seed = 0x9747b28cU;
-  constexpr std::uint32_t m = 0x5bd1e995U;
-  constexpr int r = 24;
+  constexpr std::uint32_t kSeed = 0x9747b28cU;
+  constexpr std::uint32_t kM = 0x5bd1e995U;
+  constexpr int kR = 24;
   const auto length = static_cast<std::uint32_t>(data.size());
-  std::uint32_t h = seed ^ length;
+  std::uint32_t h = kSeed ^ length;
   const std::uint32_t length4 = length / 4;
   const auto* bytes = reinterpret_cast<const unsigned char*>(data.data());
   for (std::uint32_t i = 0; i < length4; ++i) {
@@ -48,10 +48,10 @@ std::int32_t murmur2(std::string_view data) {
     std::uint32_t k = static_cast<std::uint32_t>(bytes[i4 + 0]) | (static_cast<std::uint32_t>(bytes[i4 + 1]) << 8U) |
                       (static_cast<std::uint32_t>(bytes[i4 + 2]) << 16U) |
                       (static_cast<std::uint32_t>(bytes[i4 + 3]) << 24U);
-    k *= m;
-    k ^= k >> r;
-    k *= m;
-    h *= m;
+    k *= kM;
+    k ^= k >> kR;
+    k *= kM;
+    h *= kM;
     h ^= k;
   }
   const std::uint32_t tail = length4 * 4;
@@ -60,12 +60,12 @@ std::int32_t murmur2(std::string_view data) {
     case 2: h ^= static_cast<std::uint32_t>(bytes[tail + 1]) << 8U; [[fallthrough]];
     case 1:
       h ^= static_cast<std::uint32_t>(bytes[tail]);
-      h *= m;
+      h *= kM;
       break;
     default: break;
   }
   h ^= h >> 13U;
-  h *= m;
+  h *= kM;
   h ^= h >> 15U;
   return static_cast<std::int32_t>(h);
 }

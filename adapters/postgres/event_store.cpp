@@ -385,12 +385,12 @@ void PgEventStore::process(std::vector<Pending>& batch) {
       return "(" + tx.quote(std::get<0>(r)) + "," + tx.quote(std::get<1>(r)) + "," + tx.quote(std::get<2>(r)) + ")";
     };
     for (const auto& r : refs_before) {
-      if (refs.count(r) == 0) {
+      if (!refs.contains(r)) {
         ref_del += (ref_del.empty() ? "" : ",") + ref_tuple(r);
       }
     }
     for (const auto& r : refs) {
-      if (refs_before.count(r) == 0) {
+      if (!refs_before.contains(r)) {
         ref_ins += (ref_ins.empty() ? "" : ",") + ref_tuple(r);
       }
     }

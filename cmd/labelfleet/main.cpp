@@ -138,7 +138,7 @@ std::string jwt_key(const cmd::Config& config) {
       return key;
     }
   }
-  const auto key = adapters::auth::random_token(48);
+  auto key = adapters::auth::random_token(48);
   {
     std::ofstream out(path, std::ios::trunc);
     out << key << "\n";

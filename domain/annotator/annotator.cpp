@@ -1,5 +1,6 @@
 #include "domain/annotator/annotator.hpp"
 
+#include <algorithm>
 #include <array>
 #include <map>
 #include <utility>
@@ -205,13 +206,10 @@ bool is_valid_email(std::string_view email) {
       domain.find("..") != std::string_view::npos) {
     return false;
   }
-  for (const char c : email) {
-    if (static_cast<unsigned char>(c) <= ' ' || c == 0x7F || c == '<' || c == '>' || c == '"' || c == ',' || c == ';' ||
-        c == '(' || c == ')' || c == '[' || c == ']' || c == '\\') {
-      return false;
-    }
-  }
-  return true;
+  return std::ranges::none_of(email, [](const char c) {
+    return static_cast<unsigned char>(c) <= ' ' || c == 0x7F || c == '<' || c == '>' || c == '"' || c == ',' ||
+           c == ';' || c == '(' || c == ')' || c == '[' || c == ']' || c == '\\';
+  });
 }
 
 std::string secret_hint(std::string_view secret) {

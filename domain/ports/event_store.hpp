@@ -112,18 +112,15 @@ enum class AppendErrc {
 struct AppendError {
   AppendErrc code;
   std::string message;
-  std::string scope;   // unique_conflict: the claim's scope; referenced: the guard's target
-  std::string value;   // unique_conflict: the claimed value
+  std::string scope;  // unique_conflict: the claim's scope; referenced: the guard's target
+  std::string value;  // unique_conflict: the claimed value
 };
 
 // What the store knows of a stream without folding it.
 struct StreamInfo {
   std::int64_t version = 0;     // 0: no such stream
   std::string last_event_type;  // by convention "<type>.deleted" ends a stream's life
-  bool live() const {
-    return version > 0 && !(last_event_type.size() >= 8 &&
-                            last_event_type.compare(last_event_type.size() - 8, 8, ".deleted") == 0);
-  }
+  bool live() const { return version > 0 && !last_event_type.ends_with(".deleted"); }
 };
 
 using AppendResult = std::expected<Appended, AppendError>;

@@ -197,10 +197,19 @@ class PostgresOutage : public ::testing::Test {
     char tmpl[] = "/tmp/lf-e2e-pg-XXXXXX";
     ASSERT_NE(::mkdtemp(tmpl), nullptr);
     dir_ = tmpl;
-    const auto free_port = run_shell(script() + " free-port");
-    ASSERT_EQ(free_port.exit_code, 0) << free_port.output;
-    port_ = trim(free_port.output);
-    const auto started = run_shell(script() + " start " + dir_ + " " + port_);
+    // A free port can be taken by a test running beside this one before the cluster binds it:
+    // try another, as scripts/test.sh does.
+    CommandResult started;
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      const auto free_port = run_shell(script() + " free-port");
+      ASSERT_EQ(free_port.exit_code, 0) << free_port.output;
+      port_ = trim(free_port.output);
+      started = run_shell(script() + " start " + dir_ + " " + port_);
+      if (started.exit_code == 0) {
+        break;
+      }
+      run_shell(script() + " destroy " + dir_);
+    }
     ASSERT_EQ(started.exit_code, 0) << started.output;
     const auto u = run_shell(script() + " url " + dir_);
     ASSERT_EQ(u.exit_code, 0) << u.output;

@@ -38,7 +38,7 @@ TEST(ProgressBoard, EachWriterWakesWhenItsOwnPositionIsApplied) {
   std::atomic<int> returned{0};
   for (int i = 1; i <= kWriters; ++i) {
     writers.push_back(std::async(std::launch::async, [&, i] {
-      const bool ok = board.wait_for("roles", 2, i * 10, 10s);
+      const bool ok = board.wait_for("roles", 2, std::int64_t{i} * 10, 10s);
       ++returned;
       return ok;
     }));

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/unit/domain/error_paths.hpp"
+
 namespace lf::domain::annotator {
 namespace {
 
@@ -20,14 +22,6 @@ const AnnotatorCreated kAlice{
 CreateAnnotator create_alice() {
   return CreateAnnotator{3,     "  Alice ", " alice@example.com ", 1, true, std::nullopt, "alice", "ls_annotator_3",
                          "wxyz"};
-}
-
-std::vector<std::string> paths(const Error& e) {
-  std::vector<std::string> out;
-  for (const auto& d : e.details) {
-    out.push_back(d.path);
-  }
-  return out;
 }
 
 TEST(AnnotatorDecider, CreateRecordsCreatedWithTrimmedFieldsAndShellFacts) {

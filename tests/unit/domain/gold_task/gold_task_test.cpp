@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/unit/domain/error_paths.hpp"
+
 namespace lf::domain::gold_task {
 namespace {
 
@@ -59,14 +61,6 @@ CreateGoldTask create_command() {
   return c;
 }
 
-std::vector<std::string> paths(const Error& e) {
-  std::vector<std::string> out;
-  for (const auto& d : e.details) {
-    out.push_back(d.path);
-  }
-  return out;
-}
-
 TEST(GoldTaskDecider, CreateRecordsTheWholeTask) {
   const auto r = decide(create_command(), given({}));
   ASSERT_TRUE(r.has_value()) << r.error().message;
@@ -119,6 +113,7 @@ TEST(GoldTaskDecider, EachLabelMustFitTheConfig) {
   };
   const auto issues = check_expected_labels(labels, config());
   std::vector<std::string> got;
+  got.reserve(issues.size());
   for (const auto& i : issues) {
     got.push_back(i.path);
   }

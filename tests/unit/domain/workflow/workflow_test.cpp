@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/unit/domain/error_paths.hpp"
+
 namespace lf::domain::workflow {
 namespace {
 
@@ -27,14 +29,6 @@ Workflow base(std::int64_t id) {
 
 Facts found_all(std::vector<std::int64_t> ancestors = {}) {
   return Facts{true, true, true, true, std::move(ancestors)};
-}
-
-std::vector<std::string> paths(const Error& e) {
-  std::vector<std::string> out;
-  for (const auto& d : e.details) {
-    out.push_back(d.path);
-  }
-  return out;
 }
 
 bool has_path(const Error& e, const std::string& path) {
