@@ -17,22 +17,17 @@ const char* const kPayloadValues =
     "(d->>'rejectionRouteWorkflowId')::bigint, (d->>'rejectionReturnToOriginal')::boolean, "
     "(d->>'rejectionFlagAnnotator')::boolean, (d->>'maxReworkIterations')::bigint";
 
-// The labeling configs read model belongs to another part of the product: joined when present.
-bool has_labeling_configs(pqxx::transaction_base& tx) {
-  return !tx.exec("SELECT to_regclass('rm_labeling_configs')")[0][0].is_null();
-}
-
-std::string select_rows(pqxx::transaction_base& tx) {
-  const bool configs = has_labeling_configs(tx);
+// Every process creates every read model's tables before it serves, so the joined roles and
+// labeling configs tables are always there.
+std::string select_rows() {
   return "SELECT w.id, w.name, w.role_id, w.labeling_config_id, w.previous_workflow_id, w.s3_source_path, "
          "w.s3_export_path, w.images_per_project, w.max_projects, w.estimated_time_minutes, w.auto_assign, "
          "w.gold_standard_rate, w.shuffle_images, w.is_active, w.total_images_available, w.total_images_assigned, "
          "w.rejection_mode, w.rejection_archive_bucket, w.rejection_route_workflow_id, "
          "w.rejection_return_to_original, w.rejection_flag_annotator, w.max_rework_iterations, " +
          iso_time("w.created_at") + ", " + iso_time("w.updated_at") + ", r.id, r.name, r.color, " +
-         (configs ? "c.id, c.name" : "NULL::bigint, NULL::text") +
-         " FROM rm_workflows w LEFT JOIN rm_roles r ON r.id = w.role_id" +
-         (configs ? " LEFT JOIN rm_labeling_configs c ON c.id = w.labeling_config_id" : "");
+         "c.id, c.name FROM rm_workflows w LEFT JOIN rm_roles r ON r.id = w.role_id "
+         "LEFT JOIN rm_labeling_configs c ON c.id = w.labeling_config_id";
 }
 
 template <class T>
@@ -150,11 +145,11 @@ std::vector<std::string> WorkflowsProjection::snapshot_queries() const {
 
 std::vector<WorkflowRow> WorkflowsProjection::list(pqxx::transaction_base& tx, std::int64_t limit,
                                                    std::int64_t offset) {
-  return rows(tx.exec_params(select_rows(tx) + " ORDER BY w.id LIMIT $1 OFFSET $2", limit, offset));
+  return rows(tx.exec_params(select_rows() + " ORDER BY w.id LIMIT $1 OFFSET $2", limit, offset));
 }
 
 std::vector<WorkflowRow> WorkflowsProjection::all(pqxx::transaction_base& tx) {
-  return rows(tx.exec(select_rows(tx) + " ORDER BY w.id"));
+  return rows(tx.exec(select_rows() + " ORDER BY w.id"));
 }
 
 std::int64_t WorkflowsProjection::count(pqxx::transaction_base& tx) {
@@ -162,7 +157,7 @@ std::int64_t WorkflowsProjection::count(pqxx::transaction_base& tx) {
 }
 
 std::optional<WorkflowRow> WorkflowsProjection::find(pqxx::transaction_base& tx, std::int64_t id) {
-  const auto r = tx.exec_params(select_rows(tx) + " WHERE w.id = $1", id);
+  const auto r = tx.exec_params(select_rows() + " WHERE w.id = $1", id);
   if (r.empty()) {
     return std::nullopt;
   }
@@ -219,9 +214,6 @@ std::optional<WorkflowRow::Role> WorkflowsProjection::role(pqxx::transaction_bas
 
 std::optional<WorkflowRow::LabelingConfig> WorkflowsProjection::labeling_config(pqxx::transaction_base& tx,
                                                                                 std::int64_t config_id) {
-  if (!has_labeling_configs(tx)) {
-    return std::nullopt;
-  }
   const auto r = tx.exec_params("SELECT id, name FROM rm_labeling_configs WHERE id = $1", config_id);
   if (r.empty()) {
     return std::nullopt;
