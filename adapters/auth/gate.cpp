@@ -37,6 +37,40 @@ AuthGate::AuthGate(GateOptions options, ports::EventStore& store, ports::Webhook
       secrets_(secrets),
       limiter_(options_.requests_per_minute, std::chrono::seconds(60)) {}
 
+template <class State, class Decode, class Evolve>
+State AuthGate::cached_state(const std::string& stream_id, Decode decode, Evolve evolve) {
+  const auto now = std::chrono::steady_clock::now();
+  std::uint64_t generation = 0;
+  if (options_.principal_ttl.count() > 0) {
+    const std::lock_guard lock(cache_mu_);
+    const auto it = cache_.find(stream_id);
+    if (it != cache_.end() && it->second.expires > now && std::holds_alternative<State>(it->second.state)) {
+      return std::get<State>(it->second.state);
+    }
+    generation = generation_;
+  }
+  auto state = app::load<State>(store_, stream_id, decode, evolve).state;
+  if (options_.principal_ttl.count() > 0) {
+    const std::lock_guard lock(cache_mu_);
+    if (generation != generation_) {
+      return state;  // something was forgotten while we read: this fold may predate it
+    }
+    if (cache_.size() > 10000) {
+      cache_.clear();  // a bound, not an eviction policy: credentials in use come back at once
+    }
+    cache_[stream_id] = Cached{state, now + options_.principal_ttl};
+  }
+  return state;
+}
+
+void AuthGate::forget(const std::vector<std::string>& stream_ids) {
+  const std::lock_guard lock(cache_mu_);
+  ++generation_;
+  for (const auto& id : stream_ids) {
+    cache_.erase(id);
+  }
+}
+
 std::expected<Principal, std::string> AuthGate::from_bearer(const std::string& token) {
   const auto claims = verify(token, options_.jwt_key, now_seconds());
   if (!claims) {
@@ -50,11 +84,11 @@ std::expected<Principal, std::string> AuthGate::from_bearer(const std::string& t
   // The user as the log has it now: disabling or deleting a user cuts access at once, and a
   // role change applies to tokens already issued.
   const auto user =
-      app::load<domain::user::State>(store_, domain::user::stream_id(*id), codec::decode_user, domain::user::evolve);
-  if (!user.state.exists || user.state.deleted || !user.state.active) {
+      cached_state<domain::user::State>(domain::user::stream_id(*id), codec::decode_user, domain::user::evolve);
+  if (!user.exists || user.deleted || !user.active) {
     return std::unexpected("Account is disabled or no longer exists");
   }
-  return Principal{Principal::Kind::user, *id, user.state.role, "user:" + std::to_string(*id)};
+  return Principal{Principal::Kind::user, *id, user.role, "user:" + std::to_string(*id)};
 }
 
 std::expected<Principal, std::string> AuthGate::from_api_key(const std::string& key) {
@@ -68,15 +102,16 @@ std::expected<Principal, std::string> AuthGate::from_api_key(const std::string& 
   if (!id) {
     return std::unexpected("API key is invalid");
   }
-  const auto loaded = app::load<domain::api_key::State>(store_, domain::api_key::stream_id(*id), codec::decode_api_key,
-                                                        domain::api_key::evolve);
-  if (!loaded.state.exists || !constant_time_equals(loaded.state.key_hash, sha256_hex(key))) {
+  const auto api_key = cached_state<domain::api_key::State>(domain::api_key::stream_id(*id), codec::decode_api_key,
+                                                            domain::api_key::evolve);
+  // The hash is compared on every request, cached or not.
+  if (!api_key.exists || !constant_time_equals(api_key.key_hash, sha256_hex(key))) {
     return std::unexpected("API key is invalid");
   }
-  if (loaded.state.revoked) {
+  if (api_key.revoked) {
     return std::unexpected("API key has been revoked");
   }
-  return Principal{Principal::Kind::api_key, *id, loaded.state.role, "api-key:" + std::to_string(*id)};
+  return Principal{Principal::Kind::api_key, *id, api_key.role, "api-key:" + std::to_string(*id)};
 }
 
 std::expected<Principal, std::string> AuthGate::from_authorization(const std::string& header) {

@@ -68,6 +68,11 @@ void PgEventStore::on_commit(std::function<void(std::int64_t)> listener) {
   on_commit_ = std::move(listener);
 }
 
+void PgEventStore::on_streams_committed(std::function<void(const std::vector<std::string>&)> listener) {
+  const std::lock_guard lock(mu_);
+  on_streams_committed_ = std::move(listener);
+}
+
 void PgEventStore::before_commit_for_test(std::function<void()> hook) {
   const std::lock_guard lock(mu_);
   before_commit_ = std::move(hook);
@@ -108,10 +113,13 @@ void PgEventStore::process(std::vector<Pending>& batch) {
   std::int64_t head = 0;
   std::function<void()> hook;
   std::function<void(std::int64_t)> listener;
+  std::function<void(const std::vector<std::string>&)> streams_listener;
+  std::vector<std::string> written;  // the streams this batch appended to
   {
     const std::lock_guard lock(mu_);
     hook = before_commit_;
     listener = on_commit_;
+    streams_listener = on_streams_committed_;
   }
   try {
     // libpq only learns that the server went away when it next talks to it, so a connection
@@ -409,6 +417,9 @@ void PgEventStore::process(std::vector<Pending>& batch) {
     }
     tx.commit();
     ++batches_committed_;
+    for (const auto& entry : stream_rows) {
+      written.push_back(entry.first);
+    }
     head = next;
   } catch (const std::exception& e) {
     // Nothing of this batch was committed (or we cannot know: the commit may have been lost
@@ -420,6 +431,11 @@ void PgEventStore::process(std::vector<Pending>& batch) {
       p.promise.set_value(std::unexpected(AppendError{AppendErrc::unavailable, "The event store is unavailable"}));
     }
     return;
+  }
+  // Before any caller learns of its commit: a cache told to forget a stream does so before the
+  // command that changed it can answer.
+  if (streams_listener && !written.empty()) {
+    streams_listener(written);
   }
   for (std::size_t i = 0; i < batch.size(); ++i) {
     batch[i].promise.set_value(std::move(results[i]));

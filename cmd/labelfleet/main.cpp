@@ -55,6 +55,8 @@ Environment:
   KAFKA_BROKERS                      bootstrap servers; unset = embedded cluster (serve only)
   LABELFLEET_HTTP_PORT               HTTP port (default 8080)
   LABELFLEET_HTTP_HOST               address to listen on (default 127.0.0.1; 0.0.0.0 for all)
+  LABELFLEET_PRINCIPAL_CACHE_MS      reuse a caller's folded user / API key this long (default 1000;
+                                     this process's own changes apply at once; 0 = off)
   LABELFLEET_RUN_DIR                 where the embedded broker address is written
                                      (<dir>/kafka.bootstrap; default .run)
   LABELFLEET_HTTP_THREADS            Pistache reactor threads (default 2)
@@ -269,8 +271,13 @@ int run_parts(const cmd::Config& config, bool api, bool relay, bool projector) {
     auth_options.secure_cookie = config.cookie_secure;
     auth = std::make_unique<adapters::auth::AuthService>(auth_options, *store);
     webhook_secrets = std::make_unique<adapters::auth::EventSourcedWebhookSecrets>(*store);
-    gate = std::make_unique<adapters::auth::AuthGate>(adapters::auth::GateOptions{key, config.rate_limit_per_minute},
-                                                      *store, *webhook_secrets);
+    gate = std::make_unique<adapters::auth::AuthGate>(
+        adapters::auth::GateOptions{key, config.rate_limit_per_minute,
+                                    std::chrono::milliseconds(config.principal_cache_ms)},
+        *store, *webhook_secrets);
+    // Users and API keys changed by this process are dropped from the gate's cache before the
+    // command that changed them answers.
+    store->on_streams_committed([g = gate.get()](const std::vector<std::string>& streams) { g->forget(streams); });
     services = std::make_unique<adapters::http::Services>(adapters::http::Services{
         *store, *ids, *reads, *executor, metrics, all,
         config.metrics_public ? adapters::http::Access::open : adapters::http::Access::read, auth.get()});
@@ -309,6 +316,9 @@ int run_parts(const cmd::Config& config, bool api, bool relay, bool projector) {
   wait_for_stop(signals);
   if (server) {
     server->stop();
+  }
+  if (store) {
+    store->on_streams_committed(nullptr);  // the gate goes before the store's appender thread
   }
   for (auto& p : projector_parts) {
     p->stop();
