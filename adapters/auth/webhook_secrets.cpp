@@ -7,15 +7,11 @@
 #include "adapters/common/clock.hpp"
 
 namespace lf::adapters::auth {
-namespace {
-std::string stream_of(std::int64_t annotator_id) { return "webhook-secret-" + std::to_string(annotator_id); }
-}  // namespace
-
 std::string EventSourcedWebhookSecrets::issue(std::int64_t annotator_id) {
   auto secret = "whs_" + random_token(32);
   ports::AppendRequest request;
-  request.stream_id = stream_of(annotator_id);
-  request.stream_type = "webhook_secret";
+  request.stream_id = webhook_secret_stream(annotator_id);
+  request.stream_type = kWebhookSecretStreamType;
   request.expected_version = ports::kAnyVersion;  // a rotation replaces whatever was there
   request.events.push_back(codec::encode(codec::WebhookSecretIssued{annotator_id, sha256_hex(secret)}));
   request.metadata = {new_uuid(), "", "", "system"};
@@ -29,7 +25,7 @@ std::string EventSourcedWebhookSecrets::issue(std::int64_t annotator_id) {
 
 bool EventSourcedWebhookSecrets::verify(std::int64_t annotator_id, std::string_view presented) {
   std::string hash;
-  for (const auto& e : store_.read_stream(stream_of(annotator_id))) {
+  for (const auto& e : store_.read_stream(webhook_secret_stream(annotator_id))) {
     if (auto issued = codec::decode_webhook_secret(e)) {
       hash = issued->secret_hash;
     }

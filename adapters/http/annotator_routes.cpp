@@ -5,6 +5,7 @@
 
 #include "adapters/app/aggregate_loader.hpp"
 #include "adapters/auth/crypto.hpp"
+#include "adapters/auth/webhook_secrets.hpp"
 #include "adapters/codec/annotator_codec.hpp"
 #include "adapters/codec/audit_codec.hpp"
 #include "adapters/codec/role_codec.hpp"
@@ -32,7 +33,6 @@ using projections::AuditEventFilter;
 using projections::AuditEventsProjection;
 
 const char* const kEmailTaken = "Email already exists";
-const char* const kWebhookSecretType = "webhook_secret";
 
 HttpResponse not_found() { return error(404, "Annotator not found"); }
 
@@ -94,8 +94,8 @@ NewSecret new_webhook_secret(std::int64_t id) {
   const auto secret = "whs_" + auth::random_token(32);
   NewSecret out;
   out.hint = annotator::secret_hint(secret);
-  out.append.stream_id = "webhook-secret-" + std::to_string(id);
-  out.append.stream_type = kWebhookSecretType;
+  out.append.stream_id = auth::webhook_secret_stream(id);
+  out.append.stream_type = auth::kWebhookSecretStreamType;
   out.append.expected_version = 0;
   out.append.events.push_back(codec::encode(codec::WebhookSecretIssued{id, auth::sha256_hex(secret)}));
   return out;

@@ -33,10 +33,10 @@ std::size_t offset_of(const pugi::xml_node& node) {
 std::expected<XmlOutline, std::pair<std::string, std::size_t>> outline(std::string_view xml,
                                                                        const pugi::xml_node& root) {
   XmlOutline out;
-  std::vector<std::pair<pugi::xml_node, int>> todo{{root, 0}};
-  while (!todo.empty()) {
-    const auto [node, depth] = todo.back();
-    todo.pop_back();
+  std::vector<std::pair<pugi::xml_node, int>> unvisited{{root, 0}};
+  while (!unvisited.empty()) {
+    const auto [node, depth] = unvisited.back();
+    unvisited.pop_back();
     XmlElement e;
     e.tag = node.name();
     e.depth = depth;
@@ -62,7 +62,7 @@ std::expected<XmlOutline, std::pair<std::string, std::size_t>> outline(std::stri
       }
     }
     for (auto it = children.rbegin(); it != children.rend(); ++it) {
-      todo.emplace_back(*it, depth + 1);
+      unvisited.emplace_back(*it, depth + 1);
     }
   }
   return out;
