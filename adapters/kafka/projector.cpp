@@ -1,8 +1,10 @@
 #include "adapters/kafka/projector.hpp"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <stdexcept>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -16,6 +18,7 @@
 #include "adapters/kafka/worker_support.hpp"
 #include "adapters/postgres/connection_pool.hpp"
 #include "adapters/projection/replay.hpp"
+#include "projections/sql_batch.hpp"
 
 namespace lf::adapters::kafka {
 namespace {
@@ -38,22 +41,28 @@ struct BatchOutcome {
 };
 
 // The whole batch in one transaction: read-model changes and checkpoints commit together.
+// Four round trips whatever the batch's size: BEGIN; the lock and the checkpoints; every
+// statement of the batch's events and the moved checkpoints in one exec; COMMIT.
 BatchOutcome apply_batch(pqxx::connection& conn, const projections::Projection& projection,
                          const std::vector<Delivered>& batch) {
+  BatchOutcome outcome;
+  if (std::ranges::none_of(batch, [](const Delivered& m) { return m.event.has_value(); })) {
+    return outcome;  // nothing but messages without an event: no transaction at all
+  }
   const std::string name = projection.name();
   pqxx::work tx(conn);
+  projections::SqlBatch sql(tx);
   // No fsync wait: the read-model change and its checkpoint commit together, so a crash that
   // loses this transaction loses both, and the events are applied again from Kafka (or from
   // the relay's republish of the log). Writers wait on this commit for read-your-writes.
-  tx.exec("SET LOCAL synchronous_commit = off");
-  projection::lock_projection(tx, name);
+  sql.add("SET LOCAL synchronous_commit = off");
+  projection::lock_projection(sql, name);
+  sql.add("SELECT partition, position FROM projection_checkpoints WHERE projection = $1::text FOR UPDATE", name);
   std::map<int, std::int64_t> checkpoints;
-  for (const auto& row : tx.exec_params(
-           "SELECT partition, position FROM projection_checkpoints WHERE projection = $1 FOR UPDATE", name)) {
+  for (const auto& row : sql.flush()) {  // the last statement's rows
     checkpoints[row[0].as<int>()] = row[1].as<std::int64_t>();
   }
 
-  BatchOutcome outcome;
   std::map<int, std::int64_t> moved;
   for (const auto& message : batch) {
     if (!message.event) {
@@ -64,19 +73,23 @@ BatchOutcome apply_batch(pqxx::connection& conn, const projections::Projection& 
       // Already applied: a redelivery, a relay retry, or the embedded republish.
       ++outcome.skipped;
     } else {
-      projection.apply(tx, *message.event);
+      projection.apply(sql, *message.event);
       checkpoint = message.event->position;
       moved[message.partition] = checkpoint;
       ++outcome.applied;
     }
     outcome.checkpoints[message.partition] = checkpoint;
   }
-  for (const auto& [partition, position] : moved) {
-    tx.exec_params(
-        "INSERT INTO projection_checkpoints (projection, partition, position, updated_at) VALUES ($1, $2, $3, now()) "
-        "ON CONFLICT (projection, partition) DO UPDATE SET position = excluded.position, updated_at = now()",
-        name, partition, position);
+  if (!moved.empty()) {
+    std::string values;
+    for (const auto& [partition, position] : moved) {
+      values += (values.empty() ? "" : ", ") +
+                sql.render("($1::text, $2::integer, $3::bigint, now())", name, partition, position);
+    }
+    sql.add("INSERT INTO projection_checkpoints (projection, partition, position, updated_at) VALUES " + values +
+            " ON CONFLICT (projection, partition) DO UPDATE SET position = excluded.position, updated_at = now()");
   }
+  sql.flush();  // sends nothing when every event was a redelivery
   tx.commit();
   return outcome;
 }

@@ -7,10 +7,17 @@
 #include "adapters/postgres/sql_text.hpp"
 
 namespace lf::adapters::projection {
+namespace {
+
+constexpr const char* kLockSql = "SELECT pg_advisory_xact_lock(hashtext('labelfleet.projection:' || $1::text))";
+
+}  // namespace
 
 void lock_projection(pqxx::transaction_base& tx, const std::string& projection) {
-  tx.exec_params("SELECT pg_advisory_xact_lock(hashtext('labelfleet.projection:' || $1))", projection);
+  tx.exec_params(kLockSql, projection);
 }
+
+void lock_projection(projections::SqlBatch& sql, const std::string& projection) { sql.add(kLockSql, projection); }
 
 ReplayResult rebuild(pqxx::connection& conn, const projections::Projection& projection) {
   pqxx::work tx(conn);
@@ -23,7 +30,9 @@ ReplayResult rebuild(pqxx::connection& conn, const projections::Projection& proj
 
   ReplayResult result;
   std::map<int, std::int64_t> checkpoints;
+  projections::SqlBatch sql(tx);
   // Everything committed before this snapshot; the projector carries on from the checkpoints.
+  // Each chunk's read-model changes go to the server in one round trip.
   for (;;) {
     const auto rows = tx.exec_params(std::string("SELECT ") + pg::kEventColumns +
                                          " FROM events WHERE stream_type = ANY($1::text[]) AND position > $2 "
@@ -34,15 +43,21 @@ ReplayResult rebuild(pqxx::connection& conn, const projections::Projection& proj
     }
     for (const auto& row : rows) {
       const auto event = pg::to_recorded_event(row);
-      projection.apply(tx, event);
+      projection.apply(sql, event);
       checkpoints[kafka::partition_for(event.stream_id)] = event.position;
       result.up_to_position = event.position;
       ++result.events_applied;
     }
+    sql.flush();
   }
-  for (const auto& [partition, position] : checkpoints) {
-    tx.exec_params("INSERT INTO projection_checkpoints (projection, partition, position) VALUES ($1, $2, $3)",
-                   projection.name(), partition, position);
+  if (!checkpoints.empty()) {
+    std::string values;
+    for (const auto& [partition, position] : checkpoints) {
+      values += (values.empty() ? "" : ", ") +
+                sql.render("($1::text, $2::integer, $3::bigint)", projection.name(), partition, position);
+    }
+    sql.add("INSERT INTO projection_checkpoints (projection, partition, position) VALUES " + values);
+    sql.flush();
   }
   tx.commit();
   return result;

@@ -11,8 +11,10 @@
 
 namespace lf::adapters::projection {
 
-// Serialises every writer of one projection (projector batches, replay).
+// Serialises every writer of one projection (projector batches, replay): at once, or queued
+// with the batch's other statements.
 void lock_projection(pqxx::transaction_base& tx, const std::string& projection);
+void lock_projection(projections::SqlBatch& sql, const std::string& projection);
 
 struct ReplayResult {
   std::int64_t events_applied = 0;

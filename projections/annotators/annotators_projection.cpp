@@ -76,28 +76,28 @@ void AnnotatorsProjection::create(pqxx::work& tx) const {
 
 void AnnotatorsProjection::drop(pqxx::work& tx) const { tx.exec("DROP TABLE IF EXISTS rm_annotators"); }
 
-void AnnotatorsProjection::apply(pqxx::work& tx, const domain::RecordedEvent& e) const {
+void AnnotatorsProjection::apply(SqlBatch& sql, const domain::RecordedEvent& e) const {
   // The payload is decoded by Postgres itself: the projection is pure SQL over the event.
   if (e.type == "annotator.created") {
-    tx.exec_params(
+    sql.add(
         "INSERT INTO rm_annotators (id, name, email, role_id, status, subdomain, database_name, "
         "webhook_secret_hint, notes, created_at, updated_at, version) "
         "SELECT (d->>'id')::bigint, d->>'name', d->>'email', (d->>'roleId')::bigint, d->>'status', d->>'subdomain', "
-        "d->>'databaseName', d->>'webhookSecretHint', d->>'notes', $2::timestamptz, $2::timestamptz, $3 "
+        "d->>'databaseName', d->>'webhookSecretHint', d->>'notes', $2::timestamptz, $2::timestamptz, $3::bigint "
         "FROM (SELECT $1::jsonb AS d) AS ev",
         e.data_json, e.recorded_at, e.stream_version);
   } else if (e.type == "annotator.updated" || e.type == "annotator.deleted") {
     // annotator.deleted carries no notes: they stay as they were.
-    tx.exec_params(
+    sql.add(
         "UPDATE rm_annotators SET name = d->>'name', email = d->>'email', role_id = (d->>'roleId')::bigint, "
         "status = d->>'status', notes = CASE WHEN d ? 'notes' THEN d->>'notes' ELSE notes END, "
-        "updated_at = $2::timestamptz, version = $3 FROM (SELECT $1::jsonb AS d) AS ev "
+        "updated_at = $2::timestamptz, version = $3::bigint FROM (SELECT $1::jsonb AS d) AS ev "
         "WHERE id = (d->>'id')::bigint",
         e.data_json, e.recorded_at, e.stream_version);
   } else if (e.type == "annotator.api_token_reported") {
     // Only the hint: the token itself is writeOnly and never reaches a read model.
-    tx.exec_params(
-        "UPDATE rm_annotators SET api_token_hint = d->>'tokenHint', updated_at = $2::timestamptz, version = $3 "
+    sql.add(
+        "UPDATE rm_annotators SET api_token_hint = d->>'tokenHint', updated_at = $2::timestamptz, version = $3::bigint "
         "FROM (SELECT $1::jsonb AS d) AS ev WHERE id = (d->>'id')::bigint",
         e.data_json, e.recorded_at, e.stream_version);
   }

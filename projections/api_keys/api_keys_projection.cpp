@@ -18,17 +18,17 @@ void ApiKeysProjection::create(pqxx::work& tx) const {
 
 void ApiKeysProjection::drop(pqxx::work& tx) const { tx.exec("DROP TABLE IF EXISTS rm_api_keys"); }
 
-void ApiKeysProjection::apply(pqxx::work& tx, const domain::RecordedEvent& e) const {
+void ApiKeysProjection::apply(SqlBatch& sql, const domain::RecordedEvent& e) const {
   if (e.type == "api_key.created") {
-    tx.exec_params(
+    sql.add(
         "INSERT INTO rm_api_keys (id, name, role, prefix, created_by, created_at, version) "
         "SELECT (d->>'id')::bigint, d->>'name', d->>'role', d->>'prefix', (d->>'createdBy')::bigint, $2::timestamptz, "
-        "$3 "
+        "$3::bigint "
         "FROM (SELECT $1::jsonb AS d) AS ev",
         e.data_json, e.recorded_at, e.stream_version);
   } else if (e.type == "api_key.revoked") {
-    tx.exec_params("UPDATE rm_api_keys SET revoked = true, version = $2 WHERE id = ($1::jsonb->>'id')::bigint",
-                   e.data_json, e.stream_version);
+    sql.add("UPDATE rm_api_keys SET revoked = true, version = $2::bigint WHERE id = ($1::jsonb->>'id')::bigint",
+            e.data_json, e.stream_version);
   }
 }
 

@@ -26,7 +26,7 @@ class ApiKeysProjection final : public Projection {
   std::vector<std::string> stream_types() const override { return {"api_key"}; }
   void create(pqxx::work& tx) const override;
   void drop(pqxx::work& tx) const override;
-  void apply(pqxx::work& tx, const domain::RecordedEvent& event) const override;
+  void apply(SqlBatch& sql, const domain::RecordedEvent& event) const override;
   std::vector<std::string> snapshot_queries() const override;
 
   static std::vector<ApiKeyRow> list(pqxx::transaction_base& tx, std::int64_t limit, std::int64_t offset);

@@ -55,15 +55,15 @@ void AuditEventsProjection::create(pqxx::work& tx) const {
 
 void AuditEventsProjection::drop(pqxx::work& tx) const { tx.exec("DROP TABLE IF EXISTS rm_audit_events"); }
 
-void AuditEventsProjection::apply(pqxx::work& tx, const domain::RecordedEvent& e) const {
+void AuditEventsProjection::apply(SqlBatch& sql, const domain::RecordedEvent& e) const {
   const auto it = mappings().find(e.type);
   if (it == mappings().end()) {
     return;
   }
   // ON CONFLICT: the row's id is the event's position, so a redelivered event changes nothing.
-  tx.exec_params(
+  sql.add(
       "INSERT INTO rm_audit_events (id, type, annotator_id, event_type, details, created_at) "
-      "SELECT $2, 'container', (d->>'id')::bigint, $3, " +
+      "SELECT $2::bigint, 'container', (d->>'id')::bigint, $3::text, " +
           std::string(it->second.details) +
           ", $4::timestamptz FROM (SELECT $1::jsonb AS d) AS ev ON CONFLICT (id) DO NOTHING",
       e.data_json, e.position, it->second.event_type, e.recorded_at);

@@ -50,26 +50,27 @@ void GoldTasksProjection::create(pqxx::work& tx) const {
 
 void GoldTasksProjection::drop(pqxx::work& tx) const { tx.exec("DROP TABLE IF EXISTS rm_gold_tasks"); }
 
-void GoldTasksProjection::apply(pqxx::work& tx, const domain::RecordedEvent& e) const {
+void GoldTasksProjection::apply(SqlBatch& sql, const domain::RecordedEvent& e) const {
   // The payload is read as json, not jsonb: json keeps the text of expectedLabels exactly as
   // the event holds it, so the read model answers the same bytes as the write did.
   if (e.type == "gold_task.created") {
-    tx.exec_params(
+    sql.add(
         "INSERT INTO rm_gold_tasks (id, name, s3_image_key, expected_labels, labeling_config_id, category, "
         "difficulty, created_at, updated_at, version) "
         "SELECT (d->>'id')::bigint, d->>'name', d->>'s3ImageKey', (d->'expectedLabels')::text, "
-        "(d->>'labelingConfigId')::bigint, d->>'category', d->>'difficulty', $2::timestamptz, $2::timestamptz, $3 "
+        "(d->>'labelingConfigId')::bigint, d->>'category', d->>'difficulty', $2::timestamptz, $2::timestamptz, "
+        "$3::bigint "
         "FROM (SELECT $1::json AS d) AS ev",
         e.data_json, e.recorded_at, e.stream_version);
   } else if (e.type == "gold_task.updated") {
-    tx.exec_params(
+    sql.add(
         "UPDATE rm_gold_tasks SET name = d->>'name', s3_image_key = d->>'s3ImageKey', "
         "expected_labels = (d->'expectedLabels')::text, labeling_config_id = (d->>'labelingConfigId')::bigint, "
-        "category = d->>'category', difficulty = d->>'difficulty', updated_at = $2::timestamptz, version = $3 "
+        "category = d->>'category', difficulty = d->>'difficulty', updated_at = $2::timestamptz, version = $3::bigint "
         "FROM (SELECT $1::json AS d) AS ev WHERE id = (d->>'id')::bigint",
         e.data_json, e.recorded_at, e.stream_version);
   } else if (e.type == "gold_task.deleted") {
-    tx.exec_params("DELETE FROM rm_gold_tasks WHERE id = ($1::json->>'id')::bigint", e.data_json);
+    sql.add("DELETE FROM rm_gold_tasks WHERE id = ($1::json->>'id')::bigint", e.data_json);
   }
 }
 

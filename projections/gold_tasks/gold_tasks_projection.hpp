@@ -34,7 +34,7 @@ class GoldTasksProjection final : public Projection {
   std::vector<std::string> stream_types() const override { return {"gold_task"}; }
   void create(pqxx::work& tx) const override;
   void drop(pqxx::work& tx) const override;
-  void apply(pqxx::work& tx, const domain::RecordedEvent& event) const override;
+  void apply(SqlBatch& sql, const domain::RecordedEvent& event) const override;
   std::vector<std::string> snapshot_queries() const override;
 
   // Queries the API reads with.

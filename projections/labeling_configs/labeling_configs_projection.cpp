@@ -36,22 +36,22 @@ void LabelingConfigsProjection::create(pqxx::work& tx) const {
 
 void LabelingConfigsProjection::drop(pqxx::work& tx) const { tx.exec("DROP TABLE IF EXISTS rm_labeling_configs"); }
 
-void LabelingConfigsProjection::apply(pqxx::work& tx, const domain::RecordedEvent& e) const {
+void LabelingConfigsProjection::apply(SqlBatch& sql, const domain::RecordedEvent& e) const {
   // The payload is decoded by Postgres itself: the projection is pure SQL over the event.
   if (e.type == "labeling_config.created") {
-    tx.exec_params(
+    sql.add(
         "INSERT INTO rm_labeling_configs (id, name, description, config_xml, created_at, updated_at, version) "
         "SELECT (d->>'id')::bigint, d->>'name', d->>'description', d->>'configXml', $2::timestamptz, "
-        "$2::timestamptz, $3 FROM (SELECT $1::jsonb AS d) AS ev",
+        "$2::timestamptz, $3::bigint FROM (SELECT $1::jsonb AS d) AS ev",
         e.data_json, e.recorded_at, e.stream_version);
   } else if (e.type == "labeling_config.updated") {
-    tx.exec_params(
+    sql.add(
         "UPDATE rm_labeling_configs SET name = d->>'name', description = d->>'description', "
-        "config_xml = d->>'configXml', updated_at = $2::timestamptz, version = $3 "
+        "config_xml = d->>'configXml', updated_at = $2::timestamptz, version = $3::bigint "
         "FROM (SELECT $1::jsonb AS d) AS ev WHERE id = (d->>'id')::bigint",
         e.data_json, e.recorded_at, e.stream_version);
   } else if (e.type == "labeling_config.deleted") {
-    tx.exec_params("DELETE FROM rm_labeling_configs WHERE id = ($1::jsonb->>'id')::bigint", e.data_json);
+    sql.add("DELETE FROM rm_labeling_configs WHERE id = ($1::jsonb->>'id')::bigint", e.data_json);
   }
 }
 

@@ -36,21 +36,23 @@ void RolesProjection::create(pqxx::work& tx) const {
 
 void RolesProjection::drop(pqxx::work& tx) const { tx.exec("DROP TABLE IF EXISTS rm_roles"); }
 
-void RolesProjection::apply(pqxx::work& tx, const domain::RecordedEvent& e) const {
+void RolesProjection::apply(SqlBatch& sql, const domain::RecordedEvent& e) const {
   // The payload is decoded by Postgres itself: the projection is pure SQL over the event.
   if (e.type == "role.created") {
-    tx.exec_params(
+    sql.add(
         "INSERT INTO rm_roles (id, name, description, color, created_at, updated_at, version) "
-        "SELECT (d->>'id')::bigint, d->>'name', d->>'description', d->>'color', $2::timestamptz, $2::timestamptz, $3 "
+        "SELECT (d->>'id')::bigint, d->>'name', d->>'description', d->>'color', $2::timestamptz, $2::timestamptz, "
+        "$3::bigint "
         "FROM (SELECT $1::jsonb AS d) AS ev",
         e.data_json, e.recorded_at, e.stream_version);
   } else if (e.type == "role.updated") {
-    tx.exec_params(
+    sql.add(
         "UPDATE rm_roles SET name = d->>'name', description = d->>'description', color = d->>'color', "
-        "updated_at = $2::timestamptz, version = $3 FROM (SELECT $1::jsonb AS d) AS ev WHERE id = (d->>'id')::bigint",
+        "updated_at = $2::timestamptz, version = $3::bigint FROM (SELECT $1::jsonb AS d) AS ev WHERE id = "
+        "(d->>'id')::bigint",
         e.data_json, e.recorded_at, e.stream_version);
   } else if (e.type == "role.deleted") {
-    tx.exec_params("DELETE FROM rm_roles WHERE id = ($1::jsonb->>'id')::bigint", e.data_json);
+    sql.add("DELETE FROM rm_roles WHERE id = ($1::jsonb->>'id')::bigint", e.data_json);
   }
 }
 

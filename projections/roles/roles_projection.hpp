@@ -25,7 +25,7 @@ class RolesProjection final : public Projection {
   std::vector<std::string> stream_types() const override { return {"role"}; }
   void create(pqxx::work& tx) const override;
   void drop(pqxx::work& tx) const override;
-  void apply(pqxx::work& tx, const domain::RecordedEvent& event) const override;
+  void apply(SqlBatch& sql, const domain::RecordedEvent& event) const override;
   std::vector<std::string> snapshot_queries() const override;
 
   // Queries the API reads with.

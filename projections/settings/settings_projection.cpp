@@ -34,19 +34,19 @@ void SettingsProjection::create(pqxx::work& tx) const {
 
 void SettingsProjection::drop(pqxx::work& tx) const { tx.exec("DROP TABLE IF EXISTS rm_settings"); }
 
-void SettingsProjection::apply(pqxx::work& tx, const domain::RecordedEvent& e) const {
+void SettingsProjection::apply(SqlBatch& sql, const domain::RecordedEvent& e) const {
   // value_json keeps the value exactly as the event carries it (json, not jsonb, so key order
   // and number spelling survive).
   if (e.type == "setting.created") {
-    tx.exec_params(
+    sql.add(
         "INSERT INTO rm_settings (key, id, value_json, description, created_at, updated_at, version) "
         "SELECT d->>'key', (d->>'id')::bigint, (d->'value')::text, d->>'description', $2::timestamptz, "
-        "$2::timestamptz, $3 FROM (SELECT $1::json AS d) AS ev",
+        "$2::timestamptz, $3::bigint FROM (SELECT $1::json AS d) AS ev",
         e.data_json, e.recorded_at, e.stream_version);
   } else if (e.type == "setting.changed") {
-    tx.exec_params(
+    sql.add(
         "UPDATE rm_settings SET value_json = (d->'value')::text, description = d->>'description', "
-        "updated_at = $2::timestamptz, version = $3 FROM (SELECT $1::json AS d) AS ev WHERE key = d->>'key'",
+        "updated_at = $2::timestamptz, version = $3::bigint FROM (SELECT $1::json AS d) AS ev WHERE key = d->>'key'",
         e.data_json, e.recorded_at, e.stream_version);
   }
 }

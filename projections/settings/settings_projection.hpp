@@ -24,7 +24,7 @@ class SettingsProjection final : public Projection {
   std::vector<std::string> stream_types() const override { return {"setting"}; }
   void create(pqxx::work& tx) const override;
   void drop(pqxx::work& tx) const override;
-  void apply(pqxx::work& tx, const domain::RecordedEvent& event) const override;
+  void apply(SqlBatch& sql, const domain::RecordedEvent& event) const override;
   std::vector<std::string> snapshot_queries() const override;
 
   static std::vector<SettingRow> list(pqxx::transaction_base& tx, std::int64_t limit, std::int64_t offset);

@@ -29,25 +29,25 @@ void UsersProjection::create(pqxx::work& tx) const {
 
 void UsersProjection::drop(pqxx::work& tx) const { tx.exec("DROP TABLE IF EXISTS rm_users"); }
 
-void UsersProjection::apply(pqxx::work& tx, const domain::RecordedEvent& e) const {
+void UsersProjection::apply(SqlBatch& sql, const domain::RecordedEvent& e) const {
   if (e.type == "user.created") {
-    tx.exec_params(
+    sql.add(
         "INSERT INTO rm_users (id, email, display_name, role, active, created_at, updated_at, version) "
         "SELECT (d->>'id')::bigint, d->>'email', d->>'displayName', d->>'role', (d->>'active')::boolean, "
-        "$2::timestamptz, $2::timestamptz, $3 FROM (SELECT $1::jsonb AS d) AS ev",
+        "$2::timestamptz, $2::timestamptz, $3::bigint FROM (SELECT $1::jsonb AS d) AS ev",
         e.data_json, e.recorded_at, e.stream_version);
   } else if (e.type == "user.updated") {
-    tx.exec_params(
+    sql.add(
         "UPDATE rm_users SET email = d->>'email', display_name = d->>'displayName', role = d->>'role', "
-        "active = (d->>'active')::boolean, updated_at = $2::timestamptz, version = $3 "
+        "active = (d->>'active')::boolean, updated_at = $2::timestamptz, version = $3::bigint "
         "FROM (SELECT $1::jsonb AS d) AS ev WHERE id = (d->>'id')::bigint",
         e.data_json, e.recorded_at, e.stream_version);
   } else if (e.type == "user.password_changed") {
-    tx.exec_params(
-        "UPDATE rm_users SET updated_at = $2::timestamptz, version = $3 WHERE id = ($1::jsonb->>'id')::bigint",
+    sql.add(
+        "UPDATE rm_users SET updated_at = $2::timestamptz, version = $3::bigint WHERE id = ($1::jsonb->>'id')::bigint",
         e.data_json, e.recorded_at, e.stream_version);
   } else if (e.type == "user.deleted") {
-    tx.exec_params("DELETE FROM rm_users WHERE id = ($1::jsonb->>'id')::bigint", e.data_json);
+    sql.add("DELETE FROM rm_users WHERE id = ($1::jsonb->>'id')::bigint", e.data_json);
   }
 }
 

@@ -121,19 +121,19 @@ void WorkflowsProjection::create(pqxx::work& tx) const {
 
 void WorkflowsProjection::drop(pqxx::work& tx) const { tx.exec("DROP TABLE IF EXISTS rm_workflows"); }
 
-void WorkflowsProjection::apply(pqxx::work& tx, const domain::RecordedEvent& e) const {
+void WorkflowsProjection::apply(SqlBatch& sql, const domain::RecordedEvent& e) const {
   if (e.type == "workflow.created") {
-    tx.exec_params(std::string("INSERT INTO rm_workflows (id, ") + kPayloadColumns +
-                       ", created_at, updated_at, version) SELECT (d->>'id')::bigint, " + kPayloadValues +
-                       ", $2::timestamptz, $2::timestamptz, $3 FROM (SELECT $1::jsonb AS d) AS ev",
-                   e.data_json, e.recorded_at, e.stream_version);
+    sql.add(std::string("INSERT INTO rm_workflows (id, ") + kPayloadColumns +
+                ", created_at, updated_at, version) SELECT (d->>'id')::bigint, " + kPayloadValues +
+                ", $2::timestamptz, $2::timestamptz, $3::bigint FROM (SELECT $1::jsonb AS d) AS ev",
+            e.data_json, e.recorded_at, e.stream_version);
   } else if (e.type == "workflow.updated") {
-    tx.exec_params(std::string("UPDATE rm_workflows SET (") + kPayloadColumns + ", updated_at, version) = (SELECT " +
-                       kPayloadValues + ", $2::timestamptz, $3::bigint) FROM (SELECT $1::jsonb AS d) AS ev " +
-                       "WHERE id = (d->>'id')::bigint",
-                   e.data_json, e.recorded_at, e.stream_version);
+    sql.add(std::string("UPDATE rm_workflows SET (") + kPayloadColumns + ", updated_at, version) = (SELECT " +
+                kPayloadValues + ", $2::timestamptz, $3::bigint) FROM (SELECT $1::jsonb AS d) AS ev " +
+                "WHERE id = (d->>'id')::bigint",
+            e.data_json, e.recorded_at, e.stream_version);
   } else if (e.type == "workflow.deleted") {
-    tx.exec_params("DELETE FROM rm_workflows WHERE id = ($1::jsonb->>'id')::bigint", e.data_json);
+    sql.add("DELETE FROM rm_workflows WHERE id = ($1::jsonb->>'id')::bigint", e.data_json);
   }
 }
 

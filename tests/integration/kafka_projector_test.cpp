@@ -50,13 +50,13 @@ class CountingProjection final : public projections::Projection {
     tx.exec("DROP TABLE IF EXISTS kafka_test_applications");
     tx.exec("DROP TABLE IF EXISTS kafka_test_streams");
   }
-  void apply(pqxx::work& tx, const domain::RecordedEvent& e) const override {
-    tx.exec_params(
-        "INSERT INTO kafka_test_applications VALUES ($1, $2, $3, $4, $5, $6, 1) "
+  void apply(projections::SqlBatch& sql, const domain::RecordedEvent& e) const override {
+    sql.add(
+        "INSERT INTO kafka_test_applications VALUES ($1::text, $2::bigint, $3::text, $4::text, $5::text, $6::text, 1) "
         "ON CONFLICT (event_id) DO UPDATE SET n = kafka_test_applications.n + 1",
         e.event_id, e.position, e.stream_id, e.type, e.data_json, e.metadata.actor);
-    tx.exec_params(
-        "INSERT INTO kafka_test_streams VALUES ($1, ARRAY[$2::bigint]) "
+    sql.add(
+        "INSERT INTO kafka_test_streams VALUES ($1::text, ARRAY[$2::bigint]) "
         "ON CONFLICT (stream_id) DO UPDATE SET versions = kafka_test_streams.versions || $2::bigint",
         e.stream_id, e.stream_version);
   }

@@ -1,0 +1,177 @@
+#include "projections/sql_batch.hpp"
+
+#include <stdexcept>
+#include <utility>
+#include <vector>
+
+namespace lf::projections {
+namespace {
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+// Postgres identifiers also take any byte of a multibyte character, and '$' after the first.
+bool is_ident_start(char c) { return is_alpha(c) || c == '_' || static_cast<unsigned char>(c) >= 0x80; }
+bool is_ident_char(char c) { return is_ident_start(c) || is_digit(c) || c == '$'; }
+
+std::invalid_argument error(const std::string& what, std::string_view sql) {
+  constexpr std::size_t kShown = 200;
+  return std::invalid_argument("SqlBatch: " + what + " in: " + std::string(sql.substr(0, kShown)));
+}
+
+// One past the closing quote of the quoted text opening at sql[begin] (a ' or a "): a doubled
+// quote stays inside, and in an E'…' string a backslash escapes the next character.
+std::size_t quoted_end(std::string_view sql, std::size_t begin, bool backslash_escapes) {
+  const char quote = sql[begin];
+  for (std::size_t i = begin + 1; i < sql.size(); ++i) {
+    if (backslash_escapes && sql[i] == '\\') {
+      ++i;
+    } else if (sql[i] == quote) {
+      if (i + 1 < sql.size() && sql[i + 1] == quote) {
+        ++i;
+      } else {
+        return i + 1;
+      }
+    }
+  }
+  throw error(std::string("unterminated ") + quote, sql);
+}
+
+// One past the end of the /* … */ comment opening at sql[begin] (they nest in Postgres).
+std::size_t block_comment_end(std::string_view sql, std::size_t begin) {
+  int depth = 0;
+  for (std::size_t i = begin; i + 1 < sql.size(); ++i) {
+    if (sql[i] == '/' && sql[i + 1] == '*') {
+      ++depth;
+      ++i;
+    } else if (sql[i] == '*' && sql[i + 1] == '/') {
+      ++i;
+      if (--depth == 0) {
+        return i + 1;
+      }
+    }
+  }
+  throw error("unterminated comment", sql);
+}
+
+// The tag ($$ or $name$) when a dollar quote opens at sql[begin], else empty.
+std::string_view dollar_tag(std::string_view sql, std::size_t begin) {
+  std::size_t i = begin + 1;
+  if (i < sql.size() && is_ident_start(sql[i])) {
+    while (i < sql.size() && is_ident_char(sql[i]) && sql[i] != '$') {
+      ++i;
+    }
+  }
+  if (i < sql.size() && sql[i] == '$') {
+    return sql.substr(begin, i + 1 - begin);
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string bind_literals(std::string_view sql, std::span<const std::string> literals) {
+  std::string out;
+  std::size_t size = sql.size();
+  for (const auto& literal : literals) {
+    size += literal.size();
+  }
+  out.reserve(size);
+  std::vector<bool> used(literals.size(), false);
+
+  std::size_t i = 0;
+  while (i < sql.size()) {
+    const char c = sql[i];
+    const bool after_ident = i > 0 && is_ident_char(sql[i - 1]);
+    std::size_t end = i + 1;  // what to copy unchanged, by default one character
+    if (c == '\'') {
+      const bool escape_string =
+          i > 0 && (sql[i - 1] == 'E' || sql[i - 1] == 'e') && (i < 2 || !is_ident_char(sql[i - 2]));
+      end = quoted_end(sql, i, escape_string);
+    } else if (c == '"') {
+      end = quoted_end(sql, i, false);
+    } else if (c == '-' && i + 1 < sql.size() && sql[i + 1] == '-') {
+      end = sql.find('\n', i);
+      if (end == std::string_view::npos) {
+        // The statement ends in the comment: end the line, or the ';' joining the next one
+        // would be commented out.
+        out.append(sql.substr(i));
+        out += '\n';
+        break;
+      }
+      ++end;
+    } else if (c == '/' && i + 1 < sql.size() && sql[i + 1] == '*') {
+      end = block_comment_end(sql, i);
+    } else if (c == '$' && !after_ident && i + 1 < sql.size() && is_digit(sql[i + 1])) {
+      std::size_t n = 0;
+      end = i + 1;
+      while (end < sql.size() && is_digit(sql[end])) {
+        if (n <= literals.size()) {  // past every literal already; only the digits matter
+          n = n * 10 + static_cast<std::size_t>(sql[end] - '0');
+        }
+        ++end;
+      }
+      if (n == 0 || n > literals.size()) {
+        throw error(
+            std::string(sql.substr(i, end - i)) + " has no argument (" + std::to_string(literals.size()) + " given)",
+            sql);
+      }
+      out += literals[n - 1];
+      used[n - 1] = true;
+      i = end;
+      continue;
+    } else if (c == '$' && !after_ident) {
+      if (const auto tag = dollar_tag(sql, i); !tag.empty()) {
+        const auto close = sql.find(tag, i + tag.size());
+        if (close == std::string_view::npos) {
+          throw error("unterminated " + std::string(tag) + " quote", sql);
+        }
+        end = close + tag.size();
+      }
+    }
+    out.append(sql.substr(i, end - i));
+    i = end;
+  }
+
+  for (std::size_t n = 0; n < used.size(); ++n) {
+    if (!used[n]) {
+      throw error("argument " + std::to_string(n + 1) + " is not used", sql);
+    }
+  }
+  return out;
+}
+
+SqlBatch::SqlBatch(pqxx::transaction_base& tx) : tx_(tx) {}
+
+std::string SqlBatch::quote(std::string_view text) const {
+  if (text.empty()) {
+    return "''";
+  }
+  // libpq's escaping for this connection's encoding and standard_conforming_strings.
+  return "'" + tx_.esc(text.data(), text.size()) + "'";
+}
+
+void SqlBatch::append(std::string statement) {
+  if (count_ == 0) {
+    text_ = std::move(statement);
+  } else {
+    text_ += ";\n";
+    text_ += statement;
+  }
+  ++count_;
+}
+
+std::string SqlBatch::take() {
+  count_ = 0;
+  return std::exchange(text_, std::string());
+}
+
+pqxx::result SqlBatch::flush() {
+  if (empty()) {
+    return {};
+  }
+  // A multi-statement string goes through the simple query protocol; libpq keeps the last
+  // statement's result, and the first failing statement aborts the rest (and the transaction).
+  return tx_.exec(take());
+}
+
+}  // namespace lf::projections
