@@ -17,6 +17,7 @@
 #include "adapters/kafka/topology.hpp"
 #include "adapters/kafka/worker_support.hpp"
 #include "adapters/postgres/connection_pool.hpp"
+#include "adapters/postgres/sql_text.hpp"
 #include "adapters/projection/replay.hpp"
 #include "projections/sql_batch.hpp"
 
@@ -34,57 +35,86 @@ struct Delivered {
   std::optional<domain::RecordedEvent> event;  // nullopt: no valid envelope, nothing to apply
 };
 
+// (projection name, partition)
+using CheckpointKey = std::pair<std::string, int>;
+
 struct BatchOutcome {
-  std::map<int, std::int64_t> checkpoints;  // every partition the batch touched -> its checkpoint now
-  std::uint64_t applied = 0;
-  std::uint64_t skipped = 0;
+  std::map<CheckpointKey, std::int64_t> checkpoints;  // every (projection, partition) touched -> checkpoint now
+  std::uint64_t applied = 0;                          // (event, projection) pairs applied
+  std::uint64_t skipped = 0;                          // (event, projection) pairs already applied before
 };
 
-// The whole batch in one transaction: read-model changes and checkpoints commit together.
-// Four round trips whatever the batch's size: BEGIN; the lock and the checkpoints; every
-// statement of the batch's events and the moved checkpoints in one exec; COMMIT.
-BatchOutcome apply_batch(pqxx::connection& conn, const projections::Projection& projection,
-                         const std::vector<Delivered>& batch) {
+// The projections reading each topic.
+using Readers = std::map<std::string, std::vector<const projections::Projection*>>;
+
+// The whole batch in one transaction, for every projection it concerns: read-model changes and
+// checkpoints commit together. Four round trips whatever the batch's size: BEGIN; the locks
+// and the checkpoints; every statement of the batch's events and the moved checkpoints in one
+// exec; COMMIT.
+BatchOutcome apply_batch(pqxx::connection& conn, const Readers& readers, const std::vector<Delivered>& batch) {
   BatchOutcome outcome;
-  if (std::ranges::none_of(batch, [](const Delivered& m) { return m.event.has_value(); })) {
+  // The projections this batch concerns, by name: locks are always taken in name order, so two
+  // projector instances (or a replay) can queue behind each other but never deadlock.
+  std::map<std::string, const projections::Projection*> touched;
+  for (const auto& message : batch) {
+    const auto it = readers.find(message.topic);
+    if (message.event && it != readers.end()) {
+      for (const auto* p : it->second) {
+        touched.emplace(p->name(), p);
+      }
+    }
+  }
+  if (touched.empty()) {
     return outcome;  // nothing but messages without an event: no transaction at all
   }
-  const std::string name = projection.name();
+  std::vector<std::string> names;
+  for (const auto& entry : touched) {
+    names.push_back(entry.first);
+  }
   pqxx::work tx(conn);
   projections::SqlBatch sql(tx);
   // No fsync wait: the read-model change and its checkpoint commit together, so a crash that
   // loses this transaction loses both, and the events are applied again from Kafka (or from
   // the relay's republish of the log). Writers wait on this commit for read-your-writes.
   sql.add("SET LOCAL synchronous_commit = off");
-  projection::lock_projection(sql, name);
-  sql.add("SELECT partition, position FROM projection_checkpoints WHERE projection = $1::text FOR UPDATE", name);
-  std::map<int, std::int64_t> checkpoints;
+  for (const auto& name : names) {
+    projection::lock_projection(sql, name);
+  }
+  sql.add(
+      "SELECT projection, partition, position FROM projection_checkpoints WHERE projection = ANY($1::text[]) "
+      "FOR UPDATE",
+      pg::text_array(names));
+  std::map<CheckpointKey, std::int64_t> checkpoints;
   for (const auto& row : sql.flush()) {  // the last statement's rows
-    checkpoints[row[0].as<int>()] = row[1].as<std::int64_t>();
+    checkpoints[{row[0].as<std::string>(), row[1].as<int>()}] = row[2].as<std::int64_t>();
   }
 
-  std::map<int, std::int64_t> moved;
+  std::map<CheckpointKey, std::int64_t> moved;
   for (const auto& message : batch) {
-    if (!message.event) {
+    const auto it = readers.find(message.topic);
+    if (!message.event || it == readers.end()) {
       continue;
     }
-    auto& checkpoint = checkpoints[message.partition];  // 0 for a partition never applied
-    if (message.event->position <= checkpoint) {
-      // Already applied: a redelivery, a relay retry, or the embedded republish.
-      ++outcome.skipped;
-    } else {
-      projection.apply(sql, *message.event);
-      checkpoint = message.event->position;
-      moved[message.partition] = checkpoint;
-      ++outcome.applied;
+    for (const auto* projection : it->second) {
+      const CheckpointKey key{projection->name(), message.partition};
+      auto& checkpoint = checkpoints[key];  // 0 for a partition never applied
+      if (message.event->position <= checkpoint) {
+        // Already applied: a redelivery, a relay retry, or the embedded republish.
+        ++outcome.skipped;
+      } else {
+        projection->apply(sql, *message.event);
+        checkpoint = message.event->position;
+        moved[key] = checkpoint;
+        ++outcome.applied;
+      }
+      outcome.checkpoints[key] = checkpoint;
     }
-    outcome.checkpoints[message.partition] = checkpoint;
   }
   if (!moved.empty()) {
     std::string values;
-    for (const auto& [partition, position] : moved) {
+    for (const auto& [key, position] : moved) {
       values += (values.empty() ? "" : ", ") +
-                sql.render("($1::text, $2::integer, $3::bigint, now())", name, partition, position);
+                sql.render("($1::text, $2::integer, $3::bigint, now())", key.first, key.second, position);
     }
     sql.add("INSERT INTO projection_checkpoints (projection, partition, position, updated_at) VALUES " + values +
             " ON CONFLICT (projection, partition) DO UPDATE SET position = excluded.position, updated_at = now()");
@@ -136,17 +166,23 @@ std::string projector_group_id(const std::string& projection) { return "labelfle
 
 ProjectorRuntime::ProjectorRuntime(std::shared_ptr<const projections::Projection> projection, ProjectorConfig config,
                                    projection::ProgressBoard& board)
-    : projection_(std::move(projection)), config_(std::move(config)), board_(board) {
-  if (!projection_) {
+    : ProjectorRuntime(std::vector{std::move(projection)}, std::move(config), board) {}
+
+ProjectorRuntime::ProjectorRuntime(std::vector<std::shared_ptr<const projections::Projection>> projections,
+                                   ProjectorConfig config, projection::ProgressBoard& board)
+    : projections_(std::move(projections)), config_(std::move(config)), board_(board) {
+  if (projections_.empty() || std::ranges::any_of(projections_, [](const auto& p) { return !p; })) {
     throw std::invalid_argument("projector: no projection");
   }
-  name_ = projection_->name();
-  if (projection_->stream_types().size() != 1) {
-    throw std::invalid_argument("projector: projection " + name_ +
-                                " must read exactly one stream type (checkpoints are per partition, not per topic)");
+  for (const auto& p : projections_) {
+    if (p->stream_types().size() != 1) {
+      throw std::invalid_argument("projector: projection " + p->name() +
+                                  " must read exactly one stream type (checkpoints are per partition, not per topic)");
+    }
+    name_ += (name_.empty() ? "" : ",") + p->name();
   }
   if (config_.group_id.empty()) {
-    config_.group_id = projector_group_id(name_);
+    config_.group_id = projections_.size() == 1 ? projector_group_id(name_) : std::string(kSharedProjectorGroup);
   }
   if (config_.max_batch == 0) {
     config_.max_batch = 1;
@@ -196,7 +232,19 @@ void ProjectorRuntime::set_ready() {
 }
 
 void ProjectorRuntime::run(const std::stop_token& stop) {
-  const std::string topic = topic_for(projection_->stream_types().front());
+  Readers readers;
+  std::vector<std::string> topics;
+  for (const auto& p : projections_) {
+    auto& list = readers[topic_for(p->stream_types().front())];
+    if (list.empty()) {
+      topics.push_back(topic_for(p->stream_types().front()));
+    }
+    list.push_back(p.get());
+  }
+  std::string topic_names;
+  for (const auto& t : topics) {
+    topic_names += (topic_names.empty() ? "" : ",") + t;
+  }
   std::unique_ptr<pqxx::connection> db;
   Backoff backoff(100ms, 5s);
   bool pg_down = false;
@@ -227,9 +275,11 @@ void ProjectorRuntime::run(const std::stop_token& stop) {
   while (!stop.stop_requested()) {
     try {
       ensure_db();
-      create_tables(*db, *projection_);
-      for (const auto& [partition, position] : read_checkpoints(*db, name_)) {
-        board_.advance(name_, partition, position);
+      for (const auto& p : projections_) {
+        create_tables(*db, *p);
+        for (const auto& [partition, position] : read_checkpoints(*db, p->name())) {
+          board_.advance(p->name(), partition, position);
+        }
       }
       backoff.reset();
       break;
@@ -265,10 +315,10 @@ void ProjectorRuntime::run(const std::stop_token& stop) {
       if (!consumer) {
         throw std::runtime_error(errstr);
       }
-      if (const auto err = consumer->subscribe({topic}); err != RdKafka::ERR_NO_ERROR) {
+      if (const auto err = consumer->subscribe(topics); err != RdKafka::ERR_NO_ERROR) {
         consumer->close();
         consumer.reset();
-        throw std::runtime_error("subscribe to " + topic + ": " + describe(err));
+        throw std::runtime_error("subscribe to " + topic_names + ": " + describe(err));
       }
     } catch (const std::exception& e) {
       log::error("projector cannot create its Kafka consumer", {{"projection", name_}, {"error", e.what()}});
@@ -280,7 +330,7 @@ void ProjectorRuntime::run(const std::stop_token& stop) {
   }
   backoff.reset();
   set_ready();
-  log::info("projector started", {{"projection", name_}, {"topic", topic}, {"group", config_.group_id}});
+  log::info("projector started", {{"projection", name_}, {"topics", topic_names}, {"group", config_.group_id}});
 
   // 3. Batches.
   std::vector<Delivered> batch;
@@ -334,7 +384,7 @@ void ProjectorRuntime::run(const std::stop_token& stop) {
     while (!outcome && !stop.stop_requested()) {
       try {
         ensure_db();
-        outcome = apply_batch(*db, *projection_, batch);
+        outcome = apply_batch(*db, readers, batch);
         backoff.reset();
       } catch (const std::exception& e) {
         if (!is_connection_loss(e)) {
@@ -353,8 +403,8 @@ void ProjectorRuntime::run(const std::stop_token& stop) {
     applied_ += outcome->applied;
     skipped_ += outcome->skipped;
     commit_offsets(*consumer, batch, name_);
-    for (const auto& [partition, position] : outcome->checkpoints) {
-      board_.advance(name_, partition, position);
+    for (const auto& [key, position] : outcome->checkpoints) {
+      board_.advance(key.first, key.second, position);
     }
   }
 

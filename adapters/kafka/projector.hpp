@@ -1,5 +1,5 @@
 #pragma once
-// Runs one projection from Kafka (guarantee 6: exactly-once effect on the read model).
+// Runs projections from Kafka (guarantee 6: exactly-once effect on the read model).
 //
 // Kafka delivers at least once and the relay may publish twice, so the truth about what a
 // projection has applied is its row per partition in projection_checkpoints, written in the
@@ -9,6 +9,11 @@
 // global position is above its partition's checkpoint and skips the rest, moves the
 // checkpoints and commits. Kafka offsets are committed afterwards, only as a hint of where
 // to resume.
+//
+// One runtime serves any number of projections with one consumer, one thread and one Postgres
+// connection (`serve` and `projector` run them all in one, ADR 0012): a batch of messages from
+// all their topics becomes one transaction over every projection it concerns. Each message
+// goes to every projection that reads its topic; checkpoints stay per projection.
 //
 // A projection reads exactly one stream type: checkpoints are keyed by (projection,
 // partition) without the topic, and partition p of two topics would otherwise share one
@@ -33,7 +38,7 @@ struct ProjectorConfig {
   std::string brokers;
   std::size_t max_batch = 500;                   // messages per transaction, at most
   std::chrono::milliseconds max_batch_wait{20};  // longest a batch keeps collecting fetched messages
-  std::string group_id;                          // empty: "labelfleet-projection-<name>"
+  std::string group_id;  // empty: "labelfleet-projection-<name>" for one projection, else kSharedProjectorGroup
   // How long a projector that died keeps its partitions before the group moves them (the
   // Kafka < 3.0 default; librdkafka 2.0's is 45 s, a long read-your-writes stall). Brokers
   // accept 6 s and more by default. The embedded mock cluster also waits this long before
@@ -41,20 +46,24 @@ struct ProjectorConfig {
   std::chrono::milliseconds session_timeout{10000};
 };
 
-// The consumer group of a projection's projectors.
+// The consumer group of a projection's projectors when a runtime serves only that one.
 std::string projector_group_id(const std::string& projection);
+// The consumer group of runtimes serving several projections.
+inline constexpr const char* kSharedProjectorGroup = "labelfleet-projections";
 
 class ProjectorRuntime {
  public:
-  // Throws std::invalid_argument unless the projection reads exactly one stream type.
+  // Throws std::invalid_argument unless every projection reads exactly one stream type.
   // `board` must outlive the runtime.
+  ProjectorRuntime(std::vector<std::shared_ptr<const projections::Projection>> projections, ProjectorConfig config,
+                   projection::ProgressBoard& board);
   ProjectorRuntime(std::shared_ptr<const projections::Projection> projection, ProjectorConfig config,
                    projection::ProgressBoard& board);
   ~ProjectorRuntime();  // stops
   ProjectorRuntime(const ProjectorRuntime&) = delete;
   ProjectorRuntime& operator=(const ProjectorRuntime&) = delete;
 
-  // Starts the runtime's thread: it creates the projection's tables, seeds the board from
+  // Starts the runtime's thread: it creates the projections' tables, seeds the board from
   // the checkpoints, joins the consumer group and applies batches until stopped. Errors are
   // logged and retried there. Calling start() twice has no effect.
   void start();
@@ -63,9 +72,9 @@ class ProjectorRuntime {
   // True once the tables exist, the board is seeded and the consumer is subscribed.
   bool wait_ready(std::chrono::milliseconds timeout);
 
-  const std::string& name() const noexcept { return name_; }
+  const std::string& name() const noexcept { return name_; }  // the projections' names, comma-separated
   // Counters for metrics.
-  std::uint64_t applied() const noexcept { return applied_.load(); }    // events applied to the read model
+  std::uint64_t applied() const noexcept { return applied_.load(); }    // events applied, once per projection
   std::uint64_t skipped() const noexcept { return skipped_.load(); }    // duplicates dropped by the checkpoint
   std::uint64_t rejected() const noexcept { return rejected_.load(); }  // messages without a valid envelope
 
@@ -73,7 +82,7 @@ class ProjectorRuntime {
   void run(const std::stop_token& stop);
   void set_ready();
 
-  std::shared_ptr<const projections::Projection> projection_;
+  std::vector<std::shared_ptr<const projections::Projection>> projections_;
   ProjectorConfig config_;
   projection::ProgressBoard& board_;
   std::string name_;

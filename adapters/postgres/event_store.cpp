@@ -24,7 +24,6 @@ std::string metadata_json(const domain::Metadata& m) {
 using ClaimKey = std::pair<std::string, std::string>;
 using RefRow = std::tuple<std::string, std::string, std::string>;  // target, source, kind
 
-
 // The batch's first round trip: take the log_head lock, then read the head and every row the
 // decisions depend on, each row tagged with what it is ("h" head, "v" stream version,
 // "k" idempotency record, "c" unique claim, "r" reference). In READ COMMITTED each statement of
@@ -41,9 +40,10 @@ std::string lock_and_read_sql(pqxx::transaction_base& tx, const std::vector<std:
       "UNION ALL SELECT 'v', stream_id, version::text, NULL, NULL FROM streams WHERE stream_id = ANY(" +
       array(stream_ids) + ")";
   if (!keys.empty()) {
-    sql += "\nUNION ALL SELECT 'k', idempotency_key, fingerprint, status::text, body FROM commands "
-           "WHERE idempotency_key = ANY(" +
-           array(keys) + ")";
+    sql +=
+        "\nUNION ALL SELECT 'k', idempotency_key, fingerprint, status::text, body FROM commands "
+        "WHERE idempotency_key = ANY(" +
+        array(keys) + ")";
   }
   if (!claim_scopes.empty()) {
     sql += "\nUNION ALL SELECT 'c', c.scope, c.value, c.stream_id, NULL FROM unique_claims c JOIN unnest(" +
@@ -206,7 +206,8 @@ void PgEventStore::process(std::vector<Pending>& batch) {
           writer_ = connect(url_);
         }
         txp = std::make_unique<pqxx::work>(*writer_);
-        read = txp->exec(lock_and_read_sql(*txp, stream_ids, keys, claim_scopes, claim_values, ref_targets, ref_sources));
+        read =
+            txp->exec(lock_and_read_sql(*txp, stream_ids, keys, claim_scopes, claim_values, ref_targets, ref_sources));
         break;
       } catch (const pqxx::broken_connection&) {
         txp.reset();
@@ -387,11 +388,11 @@ void PgEventStore::process(std::vector<Pending>& batch) {
         sql += "(" + tx.quote(id) + "," + tx.quote(row.first) + "," + std::to_string(row.second) + ")";
       }
       write("INSERT INTO streams (stream_id, stream_type, version) VALUES " + sql +
-              " ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version");
+            " ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version");
     }
     if (!commands_sql.empty()) {
       write("INSERT INTO commands (idempotency_key, fingerprint, stream_id, status, body, first_position) VALUES " +
-              commands_sql);
+            commands_sql);
     }
     // Claims: delete what changed hands or went away, then insert what is new.
     std::string del;

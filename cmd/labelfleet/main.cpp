@@ -220,13 +220,12 @@ int run_parts(const cmd::Config& config, bool api, bool relay, bool projector) {
   }
   std::vector<std::unique_ptr<adapters::kafka::ProjectorRuntime>> projector_parts;
   if (projector) {
-    for (const auto& p : all) {
-      adapters::kafka::ProjectorConfig options;
-      options.database_url = config.database_url;
-      options.brokers = brokers;
-      projector_parts.push_back(std::make_unique<adapters::kafka::ProjectorRuntime>(p, options, board));
-      projector_parts.back()->start();
-    }
+    // Every projection on one consumer (ADR 0012): one fetch loop instead of one per projection.
+    adapters::kafka::ProjectorConfig options;
+    options.database_url = config.database_url;
+    options.brokers = brokers;
+    projector_parts.push_back(std::make_unique<adapters::kafka::ProjectorRuntime>(all, options, board));
+    projector_parts.back()->start();
   }
 
   std::unique_ptr<adapters::pg::PgEventStore> store;

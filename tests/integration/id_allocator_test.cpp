@@ -1,4 +1,6 @@
 // Ids for new aggregates from the Postgres sequences, taken in blocks under load.
+#include "adapters/postgres/id_allocator.hpp"
+
 #include <algorithm>
 #include <set>
 #include <thread>
@@ -8,7 +10,6 @@
 #include <pqxx/pqxx>
 
 #include "adapters/postgres/connection_pool.hpp"
-#include "adapters/postgres/id_allocator.hpp"
 #include "tests/support/test_db.hpp"
 
 namespace lf {

@@ -37,35 +37,42 @@ using adapters::projection::ProgressBoard;
 // it saw, in the order it saw them.
 class CountingProjection final : public projections::Projection {
  public:
-  explicit CountingProjection(std::vector<std::string> types = {"role"}) : types_(std::move(types)) {}
-  std::string name() const override { return "kafka_test_counts"; }
+  // `prefix` names the projection (<prefix>_counts) and its tables (<prefix>_applications,
+  // <prefix>_streams), so several can run side by side.
+  explicit CountingProjection(std::vector<std::string> types = {"role"}, std::string prefix = "kafka_test")
+      : types_(std::move(types)), prefix_(std::move(prefix)) {}
+  std::string name() const override { return prefix_ + "_counts"; }
   std::vector<std::string> stream_types() const override { return types_; }
   void create(pqxx::work& tx) const override {
-    tx.exec(
-        "CREATE TABLE IF NOT EXISTS kafka_test_applications (event_id text PRIMARY KEY, position bigint NOT NULL, "
-        "stream_id text NOT NULL, type text NOT NULL, data text NOT NULL, actor text NOT NULL, n int NOT NULL)");
-    tx.exec("CREATE TABLE IF NOT EXISTS kafka_test_streams (stream_id text PRIMARY KEY, versions bigint[] NOT NULL)");
+    tx.exec("CREATE TABLE IF NOT EXISTS " + prefix_ +
+            "_applications (event_id text PRIMARY KEY, position bigint NOT NULL, "
+            "stream_id text NOT NULL, type text NOT NULL, data text NOT NULL, actor text NOT NULL, n int NOT NULL)");
+    tx.exec("CREATE TABLE IF NOT EXISTS " + prefix_ +
+            "_streams (stream_id text PRIMARY KEY, versions bigint[] NOT NULL)");
   }
   void drop(pqxx::work& tx) const override {
-    tx.exec("DROP TABLE IF EXISTS kafka_test_applications");
-    tx.exec("DROP TABLE IF EXISTS kafka_test_streams");
+    tx.exec("DROP TABLE IF EXISTS " + prefix_ + "_applications");
+    tx.exec("DROP TABLE IF EXISTS " + prefix_ + "_streams");
   }
   void apply(projections::SqlBatch& sql, const domain::RecordedEvent& e) const override {
-    sql.add(
-        "INSERT INTO kafka_test_applications VALUES ($1::text, $2::bigint, $3::text, $4::text, $5::text, $6::text, 1) "
-        "ON CONFLICT (event_id) DO UPDATE SET n = kafka_test_applications.n + 1",
-        e.event_id, e.position, e.stream_id, e.type, e.data_json, e.metadata.actor);
-    sql.add(
-        "INSERT INTO kafka_test_streams VALUES ($1::text, ARRAY[$2::bigint]) "
-        "ON CONFLICT (stream_id) DO UPDATE SET versions = kafka_test_streams.versions || $2::bigint",
-        e.stream_id, e.stream_version);
+    sql.add("INSERT INTO " + prefix_ +
+                "_applications VALUES ($1::text, $2::bigint, $3::text, $4::text, $5::text, $6::text, 1) "
+                "ON CONFLICT (event_id) DO UPDATE SET n = " +
+                prefix_ + "_applications.n + 1",
+            e.event_id, e.position, e.stream_id, e.type, e.data_json, e.metadata.actor);
+    sql.add("INSERT INTO " + prefix_ +
+                "_streams VALUES ($1::text, ARRAY[$2::bigint]) "
+                "ON CONFLICT (stream_id) DO UPDATE SET versions = " +
+                prefix_ + "_streams.versions || $2::bigint",
+            e.stream_id, e.stream_version);
   }
   std::vector<std::string> snapshot_queries() const override {
-    return {"SELECT event_id, n FROM kafka_test_applications ORDER BY event_id"};
+    return {"SELECT event_id, n FROM " + prefix_ + "_applications ORDER BY event_id"};
   }
 
  private:
   std::vector<std::string> types_;
+  std::string prefix_;
 };
 
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
@@ -234,6 +241,76 @@ TEST_F(KafkaProjectorTest, AppliesEachEventOnceInStreamOrderDespiteDuplicatesAnd
   EXPECT_EQ(runtime->applied(), 0U);
   runtime->stop();
   ASSERT_NO_FATAL_FAILURE(check_read_model());
+}
+
+// `serve` runs every projection on one consumer: each message reaches every projection that
+// reads its topic (two read "role" here), exactly once each, with checkpoints per projection.
+TEST_F(KafkaProjectorTest, OneRuntimeServesSeveralProjectionsEachOnceFromItsOwnTopic) {
+  PgEventStore store(db_->url());
+  ASSERT_NO_FATAL_FAILURE(append(store, "role", 10, 3));
+  ASSERT_NO_FATAL_FAILURE(append(store, "setting", 6, 2));
+  ASSERT_NO_FATAL_FAILURE(append(store, "user", 4, 1));  // a topic none of them reads
+  const auto log = store.read_all(0, 100000);
+  const auto head = log.back().position;
+
+  const std::vector<std::shared_ptr<CountingProjection>> projections{
+      std::make_shared<CountingProjection>(std::vector<std::string>{"role"}, "multi_a"),
+      std::make_shared<CountingProjection>(std::vector<std::string>{"setting"}, "multi_b"),
+      std::make_shared<CountingProjection>(std::vector<std::string>{"role"}, "multi_c")};
+  // Per projection: the events it must see, and its expected checkpoint per partition.
+  std::map<std::string, std::vector<domain::RecordedEvent>> expected;
+  std::map<std::string, std::map<int, std::int64_t>> expected_checkpoints;
+  for (const auto& e : log) {
+    for (const auto& p : projections) {
+      if (p->stream_types().front() == e.stream_type) {
+        expected[p->name()].push_back(e);
+        expected_checkpoints[p->name()][adapters::kafka::partition_for(e.stream_id)] = e.position;
+      }
+    }
+  }
+  ASSERT_EQ(expected["multi_a_counts"].size(), 30U);
+  ASSERT_EQ(expected["multi_b_counts"].size(), 12U);
+  const std::uint64_t deliveries = 30 + 12 + 30;
+
+  ProgressBoard board;
+  ProjectorRuntime runtime(
+      std::vector<std::shared_ptr<const projections::Projection>>(projections.begin(), projections.end()),
+      projector_config(), board);
+  EXPECT_EQ(runtime.name(), "multi_a_counts,multi_b_counts,multi_c_counts");
+  runtime.start();
+  ASSERT_TRUE(runtime.wait_ready(15s));
+  ASSERT_NO_FATAL_FAILURE(republish_everything(head));
+  ASSERT_NO_FATAL_FAILURE(republish_everything(head));
+
+  for (const auto& [name, checkpoints] : expected_checkpoints) {
+    for (const auto& [partition, position] : checkpoints) {
+      ASSERT_TRUE(board.wait_for(name, partition, position, 30s)) << name << " partition " << partition;
+    }
+  }
+  ASSERT_TRUE(eventually([&] { return runtime.skipped() >= deliveries; }, 30s)) << "skipped " << runtime.skipped();
+  runtime.stop();
+  EXPECT_EQ(runtime.applied(), deliveries);
+
+  auto conn = adapters::pg::connect(db_->url());
+  pqxx::read_transaction tx(*conn);
+  for (const auto& p : projections) {
+    SCOPED_TRACE(p->name());
+    const auto prefix = p->name().substr(0, p->name().size() - std::string("_counts").size());
+    std::map<std::string, int> applied;
+    for (const auto& row : tx.exec("SELECT event_id, n FROM " + prefix + "_applications")) {
+      applied[row[0].as<std::string>()] = row[1].as<int>();
+    }
+    ASSERT_EQ(applied.size(), expected[p->name()].size());
+    for (const auto& e : expected[p->name()]) {
+      EXPECT_EQ(applied[e.event_id], 1) << "position " << e.position;
+    }
+    std::map<int, std::int64_t> checkpoints;
+    for (const auto& row :
+         tx.exec_params("SELECT partition, position FROM projection_checkpoints WHERE projection = $1", p->name())) {
+      checkpoints[row[0].as<int>()] = row[1].as<std::int64_t>();
+    }
+    EXPECT_EQ(checkpoints, expected_checkpoints[p->name()]);
+  }
 }
 
 TEST(KafkaProjectorRuntime, RefusesAProjectionOverSeveralStreamTypes) {
