@@ -16,10 +16,10 @@ std::string iso_time(const std::string& column) {
 }
 
 std::vector<std::shared_ptr<const Projection>> all() {
-  return {std::make_shared<RolesProjection>(), std::make_shared<SettingsProjection>(),
-          std::make_shared<UsersProjection>(), std::make_shared<ApiKeysProjection>(),
+  return {std::make_shared<RolesProjection>(),           std::make_shared<SettingsProjection>(),
+          std::make_shared<UsersProjection>(),           std::make_shared<ApiKeysProjection>(),
           std::make_shared<LabelingConfigsProjection>(), std::make_shared<GoldTasksProjection>(),
-          std::make_shared<AnnotatorsProjection>(), std::make_shared<AuditEventsProjection>(),
+          std::make_shared<AnnotatorsProjection>(),      std::make_shared<AuditEventsProjection>(),
           std::make_shared<WorkflowsProjection>()};
 }
 
