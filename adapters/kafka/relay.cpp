@@ -1,11 +1,15 @@
 #include "adapters/kafka/relay.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <expected>
 #include <memory>
+#include <optional>
 #include <span>
 #include <stdexcept>
+#include <string_view>
 #include <vector>
 
 #include <poll.h>
@@ -29,6 +33,46 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr const char* kChannel = "labelfleet_events";
+
+// librdkafka's message.timeout.ms exceeds the relay's own deadline for a batch by this much, so
+// that the relay always gives up on a batch (and purges what is left of it) before librdkafka
+// could time out one of its messages: enable.gapless.guarantee does not cover timeouts, and
+// librdkafka lets the partition's later messages through after messages that timed out in its
+// queue (INTRODUCTION.md, "Message timeout considerations").
+constexpr auto kMessageTimeoutMargin = 10s;
+// Longest sleep between two looks at stop requests, fatal errors and the deadline while waiting
+// for Kafka.
+constexpr int kWaitSliceMs = 50;
+
+// Producer properties the delivery guarantees rest on: producer_overrides may not set them.
+constexpr std::array<std::string_view, 7> kOwnedProperties = {
+    "enable.idempotence",  "enable.gapless.guarantee", "acks", "request.required.acks", "message.timeout.ms",
+    "delivery.timeout.ms", "transactional.id",
+};
+
+Settings producer_settings(const RelayConfig& config) {
+  Settings settings{
+      {"bootstrap.servers", config.brokers},
+      {"client.id", config.client_id},
+      // Retries without duplicates or reordering within a partition, and acknowledged only
+      // once every in-sync replica has the message.
+      {"enable.idempotence", "true"},
+      {"acks", "all"},
+      // Without it, when a produce request fails for good (an authorization error, a
+      // message too large, …), librdkafka bumps the epoch and goes on with the partition's
+      // later messages: they land in Kafka ahead of the failed ones, which the republished
+      // batch then brings too late (consumers skip positions at or below what they have
+      // seen). With it, such a failure is a fatal error that stops the producer instead.
+      {"enable.gapless.guarantee", "true"},
+      {"linger.ms", "1"},  // every write waits for its event to travel: keep batching short
+      // librdkafka batches by itself; Nagle would only add a delayed-ACK wait per batch.
+      {"socket.nagle.disable", "true"},
+      {"message.timeout.ms",
+       std::to_string(std::chrono::milliseconds(config.delivery_timeout + kMessageTimeoutMargin).count())},
+  };
+  settings.insert(settings.end(), config.producer_overrides.begin(), config.producer_overrides.end());
+  return settings;
+}
 
 // Counts the delivery reports of one batch. Reports are served on the relay thread (from
 // poll()/flush()), so no synchronisation is needed.
@@ -62,23 +106,39 @@ class DeliveryTracker final : public RdKafka::DeliveryReportCb {
 // One idempotent producer and the accounting of its batches. After any failure it is thrown
 // away: a fresh producer (new producer id) is the simple way out of every failure mode,
 // including the idempotent producer's fatal errors.
+//
+// Why a failed batch leaves no hole. The relay republishes a failed batch from its
+// checkpoint, and consumers skip positions at or below the highest they have seen in a
+// partition; so what Kafka keeps of a failed attempt must be, per partition, a prefix of the
+// batch in log order. Three things could break that:
+//  - A produce request failing for good while the partition's later messages go through.
+//    enable.gapless.guarantee turns that failure into a fatal error: librdkafka sends nothing
+//    more (it resets the producer id and purges its queue), and publish() gives up on the
+//    batch as soon as it sees the fatal error. Requests already in flight behind the failed
+//    one carry sequence numbers after a gap, which a Kafka broker refuses
+//    (OUT_OF_ORDER_SEQUENCE_NUMBER). (librdkafka's mock broker checks sequences only for
+//    transactional producers; the test reproducing this failure keeps one request in flight
+//    so as not to depend on it.) librdkafka logs a CONFWARN for this experimental property
+//    each time a producer is created.
+//  - A message timing out in librdkafka's queue: gapless does not cover it, and librdkafka
+//    then sends the later ones. The relay's own deadline (delivery_timeout) comes first, see
+//    kMessageTimeoutMargin, and abandon() purges the queue.
+//  - A request of this producer reaching the partition after the messages of the producer
+//    that republishes the batch. abandon() purges what was never sent and waits for every
+//    request in flight to be answered before the producer is destroyed: a request the broker
+//    has answered can no longer be appended. Destroying the producer closes its connections,
+//    so nothing more leaves it; the next producer is only created after that (and a
+//    backoff), gets a new producer id, and opens new connections. What remains is a request
+//    still unanswered when abandon() runs out of time, or when the relay stops or dies
+//    mid-batch; like a crash, that relies on the broker having handled the old connection's
+//    requests before the successor (a new process, or this relay after its backoff, a new
+//    connection and an InitProducerId round trip) produces again.
 class Publisher {
  public:
   static std::expected<std::unique_ptr<Publisher>, std::string> create(const RelayConfig& config) {
-    auto publisher = std::unique_ptr<Publisher>(new Publisher(config.client_id));
+    auto publisher = std::unique_ptr<Publisher>(new Publisher(config));
     try {
-      auto conf = make_conf({
-          {"bootstrap.servers", config.brokers},
-          {"client.id", config.client_id},
-          // Retries without duplicates or reordering within a partition, and acknowledged
-          // only once every in-sync replica has the message.
-          {"enable.idempotence", "true"},
-          {"acks", "all"},
-          {"linger.ms", "1"},  // every write waits for its event to travel: keep batching short
-          // librdkafka batches by itself; Nagle would only add a delayed-ACK wait per batch.
-          {"socket.nagle.disable", "true"},
-          {"message.timeout.ms", std::to_string(config.delivery_timeout.count())},
-      });
+      auto conf = make_conf(producer_settings(config));
       set_callback(*conf, "dr_cb", static_cast<RdKafka::DeliveryReportCb*>(&publisher->tracker_));
       set_callback(*conf, "event_cb", static_cast<RdKafka::EventCb*>(&publisher->logs_));
       std::string errstr;
@@ -98,20 +158,24 @@ class Publisher {
 
   ~Publisher() {
     if (producer_) {
-      // Whatever is still queued belongs to an abandoned batch: drop it instead of letting
-      // destruction wait for it. Serving the purged reports lets the handle go quickly.
+      // Whatever is still queued or in flight belongs to an abandoned batch (after a failure,
+      // abandon() has already let the requests in flight settle; on stop there is no time
+      // for that): drop it instead of letting destruction wait for it. Serving the purged
+      // reports lets the handle go quickly.
       producer_->purge(RdKafka::Producer::PURGE_QUEUE | RdKafka::Producer::PURGE_INFLIGHT);
       producer_->poll(0);
     }
   }
 
   // Produces every event and waits until Kafka acknowledged all of them. Any error means
-  // that some of them may or may not be in Kafka: the caller must not move its checkpoint.
+  // that some of them may or may not be in Kafka: the caller must not move its checkpoint,
+  // and must abandon() this publisher.
   std::expected<void, std::string> publish(std::span<const domain::RecordedEvent> events, const std::stop_token& stop) {
     tracker_.reset();
+    const auto deadline = std::chrono::steady_clock::now() + delivery_timeout_;
     std::size_t produced = 0;
     for (const auto& event : events) {
-      if (auto sent = produce(event, stop); !sent) {
+      if (auto sent = produce(event, stop, deadline); !sent) {
         return sent;
       }
       // Serve delivery reports and logs now and then, so their queue does not pile up.
@@ -119,12 +183,15 @@ class Publisher {
         producer_->poll(0);
       }
     }
-    // Wait for every acknowledgement; in slices, so that a stop request is honoured. Each
-    // message resolves within message.timeout.ms at the latest, so this ends.
-    while (producer_->flush(100) != RdKafka::ERR_NO_ERROR) {
-      if (stop.stop_requested()) {
-        return std::unexpected("stopped before Kafka acknowledged the batch");
+    // Wait for every acknowledgement, in slices: a stop request, a fatal error (the producer
+    // will not deliver the rest) or the deadline ends the wait at once.
+    while (producer_->flush(kWaitSliceMs) != RdKafka::ERR_NO_ERROR) {
+      if (auto reason = hopeless(stop, deadline)) {
+        return std::unexpected(*reason);
       }
+    }
+    if (auto fatal = fatal_error()) {
+      return std::unexpected(*fatal);
     }
     if (tracker_.failed() > 0) {
       return std::unexpected(std::to_string(tracker_.failed()) + " of " + std::to_string(events.size()) +
@@ -137,10 +204,55 @@ class Publisher {
     return {};
   }
 
- private:
-  explicit Publisher(const std::string& client_id) : logs_(client_id) {}
+  // After a failed publish(), before destruction: drops every message not yet sent and waits
+  // (at most delivery_timeout, or until stop) until each request in flight has been
+  // answered, so that none of them can reach a partition after the messages of the next
+  // producer (see the class comment).
+  void abandon(const std::stop_token& stop) {
+    const auto deadline = std::chrono::steady_clock::now() + delivery_timeout_;
+    producer_->purge(RdKafka::Producer::PURGE_QUEUE);
+    while (producer_->outq_len() > 0) {
+      if (stop.stop_requested() || std::chrono::steady_clock::now() >= deadline) {
+        log::warn("relay abandons a producer with requests still in flight",
+                  {log::num("outstanding", producer_->outq_len())});
+        return;
+      }
+      producer_->poll(kWaitSliceMs);
+      // A retriable error puts a request's messages back in the queue: they stay unsent.
+      producer_->purge(RdKafka::Producer::PURGE_QUEUE);
+    }
+  }
 
-  std::expected<void, std::string> produce(const domain::RecordedEvent& event, const std::stop_token& stop) {
+ private:
+  explicit Publisher(const RelayConfig& config) : delivery_timeout_(config.delivery_timeout), logs_(config.client_id) {}
+
+  // The producer's fatal error, described, if it has one.
+  std::optional<std::string> fatal_error() const {
+    std::string reason;
+    const RdKafka::ErrorCode code = producer_->fatal_error(reason);
+    if (code == RdKafka::ERR_NO_ERROR) {
+      return std::nullopt;
+    }
+    return "fatal producer error " + describe(code) + ": " + reason;
+  }
+
+  // Why the batch cannot be acknowledged any more, if it cannot.
+  std::optional<std::string> hopeless(const std::stop_token& stop,
+                                      std::chrono::steady_clock::time_point deadline) const {
+    if (stop.stop_requested()) {
+      return "stopped before Kafka acknowledged the batch";
+    }
+    if (auto fatal = fatal_error()) {
+      return fatal;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return "Kafka did not acknowledge the batch within " + std::to_string(delivery_timeout_.count()) + " ms";
+    }
+    return std::nullopt;
+  }
+
+  std::expected<void, std::string> produce(const domain::RecordedEvent& event, const std::stop_token& stop,
+                                           std::chrono::steady_clock::time_point deadline) {
     const std::string topic = topic_for(event.stream_type);
     const int partition = partition_for(event.stream_id);
     // 0 asks librdkafka for "now"; recorded_at always parses, it comes from to_char().
@@ -162,14 +274,18 @@ class Publisher {
         return {};
       }
       if (err != RdKafka::ERR__QUEUE_FULL) {
-        return std::unexpected("cannot produce position " + std::to_string(event.position) + " to " + topic + "/" +
-                               std::to_string(partition) + ": " + describe(err));
+        std::string error = "cannot produce position " + std::to_string(event.position) + " to " + topic + "/" +
+                            std::to_string(partition) + ": " + describe(err);
+        if (auto fatal = fatal_error()) {
+          error += " (" + *fatal + ")";
+        }
+        return std::unexpected(error);
       }
       // The local queue is full: let deliveries drain it, then try again.
-      if (stop.stop_requested()) {
-        return std::unexpected("stopped while the producer queue was full");
+      if (auto reason = hopeless(stop, deadline)) {
+        return std::unexpected(*reason);
       }
-      producer_->poll(100);
+      producer_->poll(kWaitSliceMs);
     }
   }
 
@@ -195,6 +311,7 @@ class Publisher {
     }
   }
 
+  std::chrono::milliseconds delivery_timeout_;
   LogBridge logs_;
   DeliveryTracker tracker_;
   std::unique_ptr<RdKafka::Producer> producer_;          // destroyed before the callbacks it uses
@@ -217,8 +334,22 @@ struct Listener {
   explicit Listener(const std::string& url) : conn(pg::connect(url)), receiver(std::make_unique<WakeReceiver>(*conn)) {}
 };
 
+// The relay's own connection: it reads the log and writes the checkpoint, and nothing else,
+// so the checkpoint can go without an fsync wait for the whole session. A checkpoint lost in
+// a crash only makes the relay publish again from an earlier position, which consumers skip
+// (guarantee 6); the wait would only add to the latency of every write, which waits for the
+// relay. set_variable rather than a SET statement: libpqxx restores it if it reconnects.
+std::unique_ptr<pqxx::connection> connect_db(const std::string& url) {
+  auto conn = pg::connect(url);
+  conn->set_variable("synchronous_commit", "off");
+  return conn;
+}
+
+// The relay is on the path of every write, so each of these is one round trip: a single
+// statement is atomic on its own and needs no BEGIN/COMMIT around it (pqxx::nontransaction
+// sends nothing but the statement; the UPDATE commits by itself).
 std::vector<domain::RecordedEvent> read_batch(pqxx::connection& conn, std::int64_t after, std::size_t limit) {
-  pqxx::read_transaction tx(conn);
+  pqxx::nontransaction tx(conn);
   std::vector<domain::RecordedEvent> out;
   out.reserve(limit);
   for (const auto& row : tx.exec_params(
@@ -230,17 +361,14 @@ std::vector<domain::RecordedEvent> read_batch(pqxx::connection& conn, std::int64
 }
 
 std::int64_t read_checkpoint(pqxx::connection& conn) {
-  pqxx::read_transaction tx(conn);
+  pqxx::nontransaction tx(conn);
   return tx.exec("SELECT position FROM relay_checkpoint WHERE singleton")[0][0].as<std::int64_t>();
 }
 
+// Not synced to disk before it returns: see connect_db().
 void write_checkpoint(pqxx::connection& conn, std::int64_t position) {
-  pqxx::work tx(conn);
-  // No fsync wait: a checkpoint lost in a crash only makes the relay publish again from an
-  // earlier position, which consumers skip (guarantee 6). It is off the write path's latency.
-  tx.exec("SET LOCAL synchronous_commit = off");
+  pqxx::nontransaction tx(conn);
   tx.exec_params("UPDATE relay_checkpoint SET position = $1, updated_at = now() WHERE singleton", position);
-  tx.commit();
 }
 
 }  // namespace
@@ -248,6 +376,17 @@ void write_checkpoint(pqxx::connection& conn, std::int64_t position) {
 Relay::Relay(RelayConfig config) : config_(std::move(config)) {
   if (config_.batch_size == 0) {
     config_.batch_size = 1;
+  }
+  for (const auto& [name, value] : config_.producer_overrides) {
+    if (std::ranges::find(kOwnedProperties, name) != kOwnedProperties.end()) {
+      throw std::invalid_argument("relay: producer_overrides may not set " + name +
+                                  ": the relay's delivery guarantees rest on it");
+    }
+  }
+  try {
+    static_cast<void>(make_conf(producer_settings(config_)));  // a misspelt override fails here, not later
+  } catch (const std::exception& e) {
+    throw std::invalid_argument(std::string("relay: ") + e.what());
   }
   wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (wake_fd_ < 0) {
@@ -346,7 +485,7 @@ void Relay::run(const std::stop_token& stop) {
   while (!stop.stop_requested()) {
     try {
       if (!db) {
-        db = pg::connect(config_.database_url);
+        db = connect_db(config_.database_url);
       }
       if (!listener) {
         listener = std::make_unique<Listener>(config_.database_url);
@@ -382,6 +521,9 @@ void Relay::run(const std::stop_token& stop) {
                      {{"error", sent.error()},
                       log::num("from_position", events.front().position),
                       log::num("to_position", events.back().position)});
+          // The old producer is settled and destroyed before the next one is created: nothing
+          // of it can land after what the new one republishes (see Publisher).
+          publisher->abandon(stop);
           publisher.reset();
           sleep_unless_stopped(stop, kafka_backoff.next());
           continue;

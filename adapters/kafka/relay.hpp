@@ -7,12 +7,19 @@
 // envelope.hpp), waits until Kafka has acknowledged every message of the batch, and only
 // then moves relay_checkpoint. A crash anywhere republishes at most the batch in flight.
 //
+// Consumers skip every position at or below the highest one they have seen in a partition,
+// so a republished batch only repairs a failure if whatever Kafka kept of the failed attempt
+// is, per partition, a prefix of the batch in order: a later message that got through ahead of
+// a failed one would hide the failed one for good. Why that holds is explained in relay.cpp
+// (Publisher).
+//
 // Wake-ups: LISTEN labelfleet_events (the event store NOTIFYs on every commit, from any
 // process), wake() for in-process callers, and a poll interval as a safety net.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <mutex>
 #include <stop_token>
 #include <string>
@@ -37,14 +44,22 @@ struct RelayConfig {
   std::size_t batch_size = 1000;
   // Longest wait for new events when no notification arrives.
   std::chrono::milliseconds poll_interval{200};
-  // How long Kafka may take to acknowledge a message before the batch counts as failed
-  // (librdkafka's message.timeout.ms).
+  // How long Kafka may take to acknowledge a whole batch before it counts as failed. The
+  // relay enforces it itself; librdkafka's message.timeout.ms is set longer, so that it never
+  // expires first (enable.gapless.guarantee does not cover timed-out messages).
   std::chrono::milliseconds delivery_timeout{30000};
   std::string client_id = "labelfleet-relay";
+  // Further librdkafka producer properties, applied after the relay's own: for operators
+  // (security.protocol, sasl.*, …) and for tests that shape produce requests
+  // (batch.num.messages, max.in.flight.requests.per.connection). The properties the delivery
+  // guarantees rest on (enable.idempotence, acks, enable.gapless.guarantee, the message
+  // timeout) cannot be overridden: the constructor throws std::invalid_argument.
+  std::map<std::string, std::string> producer_overrides;
 };
 
 class Relay {
  public:
+  // Throws std::invalid_argument when producer_overrides names a property the relay owns.
   explicit Relay(RelayConfig config);
   ~Relay();  // stops
   Relay(const Relay&) = delete;
