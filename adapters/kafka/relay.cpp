@@ -427,7 +427,9 @@ void Relay::stop() {
   thread_.join();
 }
 
-void Relay::wake() noexcept {
+// Not const although it touches no member: waking the relay is a change of its state, done
+// through the eventfd it owns.
+void Relay::wake() noexcept {  // NOLINT(readability-make-member-function-const)
   const std::uint64_t one = 1;
   // Only fails when the counter would overflow, i.e. a wake-up is already pending.
   [[maybe_unused]] const auto written = ::write(wake_fd_, &one, sizeof one);

@@ -28,8 +28,6 @@
 #include "adapters/postgres/event_store.hpp"
 #include "tests/support/test_db.hpp"
 
-extern char** environ;
-
 namespace lf {
 namespace {
 
@@ -556,6 +554,7 @@ class ChildProcess {
     }
     env.insert(env.end(), extra_env.begin(), extra_env.end());
     std::vector<char*> envp;
+    envp.reserve(env.size() + 1);
     for (auto& s : env) {
       envp.push_back(s.data());
     }
