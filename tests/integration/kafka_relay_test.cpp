@@ -458,6 +458,47 @@ TEST_F(KafkaRelayTest, AProduceRequestFailingForGoodLetsNoLaterMessageOfItsParti
   EXPECT_EQ(applied, expected) << "the partition holds, in offset order: " << listing;
 }
 
+// The relay's own deadline: Kafka is slow to acknowledge, the relay gives up on the batch,
+// lets the request in flight settle, and republishes with a new producer. Nothing is lost, and
+// what a projector applies is still the whole log in order.
+TEST_F(KafkaRelayTest, ABatchPastItsDeadlineIsRepublishedWithoutAHole) {
+  PgEventStore store(db_->url());
+  ASSERT_NO_FATAL_FAILURE(append_round_robin(store, {{"role", 1, 60}}));  // one stream: one partition
+  const auto log = whole_log(store);
+  const auto head = log.back().position;
+
+  // The first produce request succeeds, but its answer takes 0.8 s: past the batch deadline
+  // (0.5 s), within the time the relay then gives requests in flight to settle.
+  constexpr std::int32_t kBroker = 1;
+  ASSERT_EQ(rd_kafka_mock_broker_push_request_error_rtts(cluster_->mock(), kBroker, 0 /* Produce */, 1,
+                                                         RD_KAFKA_RESP_ERR_NO_ERROR, 800),
+            RD_KAFKA_RESP_ERR_NO_ERROR);
+  auto config = relay_config();
+  config.delivery_timeout = 500ms;
+  config.producer_overrides = {{"batch.num.messages", "5"}, {"max.in.flight.requests.per.connection", "1"}};
+  Relay relay(config);
+  relay.start();
+  ASSERT_TRUE(relay.wait_for_published(head, 30s)) << "published " << relay.published_position();
+  relay.stop();
+
+  std::vector<std::int64_t> in_kafka;
+  std::vector<std::int64_t> applied;
+  for (const auto& c : consume_all(cluster_->bootstraps())) {
+    in_kafka.push_back(c.position);
+    if (applied.empty() || c.position > applied.back()) {
+      applied.push_back(c.position);
+    }
+  }
+  std::vector<std::int64_t> expected;
+  expected.reserve(log.size());
+  for (const auto& e : log) {
+    expected.push_back(e.position);
+  }
+  EXPECT_EQ(applied, expected);
+  // The slow first request landed, then the whole batch again: the deadline was what moved it.
+  EXPECT_GT(in_kafka.size(), log.size()) << "no republish: the deadline was never reached";
+}
+
 TEST(KafkaRelay, ProducerOverridesCannotTouchTheDeliveryGuarantees) {
   const RelayConfig base{.database_url = "postgresql://nowhere.invalid/none", .brokers = "127.0.0.1:1"};
   for (const char* owned : {"enable.idempotence", "enable.gapless.guarantee", "acks", "message.timeout.ms"}) {
