@@ -24,37 +24,404 @@ std::string metadata_json(const domain::Metadata& m) {
 using ClaimKey = std::pair<std::string, std::string>;
 using RefRow = std::tuple<std::string, std::string, std::string>;  // target, source, kind
 
+// ---- gathering: what the batch's requests write and what deciding them needs to read
+
+// The keys the batch's first round trip reads rows for.
+struct ReadSet {
+  std::vector<std::string> keys;  // idempotency keys
+  std::vector<std::string> stream_ids;
+  std::vector<std::string> claim_scopes;  // with claim_values: the claims taken or released
+  std::vector<std::string> claim_values;
+  std::vector<std::string> ref_targets;  // targets of `unreferenced` guards
+  std::vector<std::string> ref_sources;  // streams whose references are replaced
+};
+
+// Every stream the request writes, moved out of it: its own first, then `more`. Adds to `reads`
+// what deciding the request depends on.
+std::vector<ports::StreamAppend> take_segments(ports::AppendRequest& rq, ReadSet& reads) {
+  std::vector<ports::StreamAppend> segs;
+  segs.reserve(1 + rq.more.size());
+  segs.push_back({rq.stream_id, rq.stream_type, rq.expected_version, std::move(rq.events), std::move(rq.claims),
+                  std::move(rq.releases), std::move(rq.refs)});
+  for (auto& more : rq.more) {
+    segs.push_back(std::move(more));
+  }
+  if (rq.idempotency) {
+    reads.keys.push_back(rq.idempotency->key);
+  }
+  for (const auto& seg : segs) {
+    reads.stream_ids.push_back(seg.stream_id);
+    for (const auto* list : {&seg.claims, &seg.releases}) {
+      for (const auto& c : *list) {
+        reads.claim_scopes.push_back(c.scope);
+        reads.claim_values.push_back(c.value);
+      }
+    }
+    if (seg.refs) {
+      reads.ref_sources.push_back(seg.stream_id);
+    }
+  }
+  for (const auto& g : rq.guards) {
+    reads.stream_ids.push_back(g.stream_id);
+  }
+  for (const auto& u : rq.unreferenced) {
+    reads.ref_targets.push_back(u.target);
+  }
+  return segs;
+}
+
+// ---- the first round trip
+
 // The batch's first round trip: take the log_head lock, then read the head and every row the
 // decisions depend on, each row tagged with what it is ("h" head, "v" stream version,
 // "k" idempotency record, "c" unique claim, "r" reference). In READ COMMITTED each statement of
 // a multi-statement query takes a fresh snapshot, so the reads after the lock see every batch
 // committed before it, another process's writer included.
-std::string lock_and_read_sql(pqxx::transaction_base& tx, const std::vector<std::string>& stream_ids,
-                              const std::vector<std::string>& keys, const std::vector<std::string>& claim_scopes,
-                              const std::vector<std::string>& claim_values, const std::vector<std::string>& ref_targets,
-                              const std::vector<std::string>& ref_sources) {
+std::string lock_and_read_sql(pqxx::transaction_base& tx, const ReadSet& reads) {
   const auto array = [&tx](const std::vector<std::string>& items) { return tx.quote(text_array(items)) + "::text[]"; };
   std::string sql =
       "SELECT 1 FROM log_head WHERE singleton FOR UPDATE;\n"
       "SELECT 'h', position::text, NULL::text, NULL::text, NULL::text FROM log_head WHERE singleton\n"
       "UNION ALL SELECT 'v', stream_id, version::text, NULL, NULL FROM streams WHERE stream_id = ANY(" +
-      array(stream_ids) + ")";
-  if (!keys.empty()) {
+      array(reads.stream_ids) + ")";
+  if (!reads.keys.empty()) {
     sql +=
         "\nUNION ALL SELECT 'k', idempotency_key, fingerprint, status::text, body FROM commands "
         "WHERE idempotency_key = ANY(" +
-        array(keys) + ")";
+        array(reads.keys) + ")";
   }
-  if (!claim_scopes.empty()) {
+  if (!reads.claim_scopes.empty()) {
     sql += "\nUNION ALL SELECT 'c', c.scope, c.value, c.stream_id, NULL FROM unique_claims c JOIN unnest(" +
-           array(claim_scopes) + ", " + array(claim_values) +
+           array(reads.claim_scopes) + ", " + array(reads.claim_values) +
            ") AS k(scope, value) ON c.scope = k.scope AND c.value = k.value";
   }
-  if (!ref_targets.empty() || !ref_sources.empty()) {
+  if (!reads.ref_targets.empty() || !reads.ref_sources.empty()) {
     sql += "\nUNION ALL SELECT 'r', target, source, kind, NULL FROM stream_refs WHERE target = ANY(" +
-           array(ref_targets) + ") OR source = ANY(" + array(ref_sources) + ")";
+           array(reads.ref_targets) + ") OR source = ANY(" + array(reads.ref_sources) + ")";
   }
   return sql;
+}
+
+// The batch's transaction and what its first round trip read.
+struct Locked {
+  std::unique_ptr<pqxx::work> tx;
+  pqxx::result read;
+};
+
+// Opens the batch's transaction on `writer` (connecting it first when needed) and runs the first
+// round trip. libpq only learns that the server went away when it next talks to it, so a
+// connection idle through a database restart looks open. Nothing is written before this first
+// round trip, so when it finds the connection broken, reconnecting and starting over cannot
+// append anything twice.
+Locked lock_and_read(std::unique_ptr<pqxx::connection>& writer, const std::string& url, const ReadSet& reads) {
+  Locked locked;
+  for (int attempt = 0;; ++attempt) {
+    try {
+      if (!writer || !writer->is_open()) {
+        writer = connect(url);
+      }
+      locked.tx = std::make_unique<pqxx::work>(*writer);
+      locked.read = locked.tx->exec(lock_and_read_sql(*locked.tx, reads));
+      return locked;
+    } catch (const pqxx::broken_connection&) {
+      locked.tx.reset();
+      writer.reset();
+      if (attempt > 0) {
+        throw;
+      }
+    }
+  }
+}
+
+// The unique claims and references the batch touches.
+struct ClaimsAndRefs {
+  std::map<ClaimKey, std::string> claims;  // claim -> the stream holding it
+  // References (target, source, kind) touched by this batch: those of the streams whose
+  // references are replaced and those pointing at guarded targets.
+  std::set<RefRow> refs;
+};
+
+// The log as the batch sees it: read in the first round trip, then changed by each request the
+// batch accepts.
+struct LogView {
+  std::int64_t head = 0;  // the log's position when the batch started
+  std::map<std::string, ports::IdempotencyRecord> seen;
+  std::map<std::string, std::int64_t> versions;
+  ClaimsAndRefs held;
+};
+
+LogView view_of(const pqxx::result& read) {
+  LogView view;
+  for (const auto& r : read) {
+    const auto tag = r[0].as<std::string>();
+    if (tag == "h") {
+      view.head = r[1].as<std::int64_t>();
+    } else if (tag == "v") {
+      view.versions[r[1].as<std::string>()] = r[2].as<std::int64_t>();
+    } else if (tag == "k") {
+      view.seen[r[1].as<std::string>()] = {
+          r[1].as<std::string>(), r[2].as<std::string>(), {r[3].as<int>(), r[4].as<std::string>()}};
+    } else if (tag == "c") {
+      view.held.claims[{r[1].as<std::string>(), r[2].as<std::string>()}] = r[3].as<std::string>();
+    } else {
+      view.held.refs.insert({r[1].as<std::string>(), r[2].as<std::string>(), r[3].as<std::string>()});
+    }
+  }
+  return view;
+}
+
+// ---- deciding each request in memory
+
+std::int64_t version_in(const std::map<std::string, std::int64_t>& versions, const std::string& id) {
+  const auto it = versions.find(id);
+  return it == versions.end() ? std::int64_t{0} : it->second;
+}
+
+// The answer to a request whose Idempotency-Key was seen before (in the log or earlier in the
+// batch): the original answer, or a mismatch when the key came with another request.
+std::optional<ports::AppendResult> replay_of(const ports::AppendRequest& rq,
+                                             const std::map<std::string, ports::IdempotencyRecord>& seen) {
+  if (!rq.idempotency) {
+    return std::nullopt;
+  }
+  const auto it = seen.find(rq.idempotency->key);
+  if (it == seen.end()) {
+    return std::nullopt;
+  }
+  if (it->second.fingerprint != rq.idempotency->fingerprint) {
+    return std::unexpected(
+        AppendError{AppendErrc::idempotency_mismatch, "Idempotency-Key was already used for a different request"});
+  }
+  ports::Appended replay;
+  replay.replayed = it->second.result;
+  return replay;
+}
+
+// A guarded stream or a written stream that is not at the version the decision was made on.
+std::optional<AppendError> version_conflict(const ports::AppendRequest& rq,
+                                            const std::vector<ports::StreamAppend>& segs,
+                                            const std::map<std::string, std::int64_t>& versions) {
+  std::optional<AppendError> refused;
+  for (const auto& g : rq.guards) {
+    if (version_in(versions, g.stream_id) != g.version) {
+      refused = AppendError{AppendErrc::version_conflict,
+                            "A resource this change depends on was changed "
+                            "concurrently",
+                            g.stream_id};
+    }
+  }
+  for (const auto& seg : segs) {
+    if (!refused && seg.expected_version != ports::kAnyVersion &&
+        version_in(versions, seg.stream_id) != seg.expected_version) {
+      refused = AppendError{AppendErrc::version_conflict, "The resource was changed concurrently", seg.stream_id};
+    }
+  }
+  return refused;
+}
+
+// Applies the request's claim releases, claims and reference replacements to `trial`, then
+// checks its `unreferenced` guards against the result. The first claim held by another stream
+// or reference left to a guarded target refuses the request; the caller passes a copy, so a
+// refused request leaves no trace.
+std::optional<AppendError> try_claims_and_refs(const ports::AppendRequest& rq,
+                                               const std::vector<ports::StreamAppend>& segs, ClaimsAndRefs& trial) {
+  auto& claims = trial.claims;
+  auto& refs = trial.refs;
+  for (const auto& seg : segs) {
+    for (const auto& r : seg.releases) {
+      const auto it = claims.find({r.scope, r.value});
+      if (it != claims.end() && it->second == seg.stream_id) {
+        claims.erase(it);
+      }
+    }
+    for (const auto& c : seg.claims) {
+      const auto it = claims.find({c.scope, c.value});
+      if (it != claims.end() && it->second != seg.stream_id) {
+        return AppendError{AppendErrc::unique_conflict, "The value is already in use", c.scope, c.value};
+      }
+      claims[{c.scope, c.value}] = seg.stream_id;
+    }
+    if (seg.refs) {
+      std::erase_if(refs, [&](const RefRow& r) { return std::get<1>(r) == seg.stream_id; });
+      for (const auto& ref : *seg.refs) {
+        refs.insert({ref.target, seg.stream_id, ref.kind});
+      }
+    }
+  }
+  for (const auto& u : rq.unreferenced) {
+    for (const auto& r : refs) {
+      if (std::get<0>(r) == u.target && std::find(u.kinds.begin(), u.kinds.end(), std::get<2>(r)) != u.kinds.end()) {
+        return AppendError{AppendErrc::referenced, u.message, u.target};
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+// The rows of the batch's accepted requests, rendered as VALUES lists as they are accepted.
+struct BatchRows {
+  std::int64_t next = 0;                                                // the last position taken
+  std::map<std::string, std::pair<std::string, std::int64_t>> streams;  // stream -> (type, version)
+  std::string events;
+  std::string commands;
+};
+
+// Takes the next positions for an accepted request's events and renders its rows; moves the
+// versions (and the idempotency record) in `view` on.
+ports::Appended append_rows(pqxx::transaction_base& tx, const ports::AppendRequest& rq,
+                            const std::vector<ports::StreamAppend>& segs, LogView& view, BatchRows& rows) {
+  const auto meta = metadata_json(rq.metadata);
+  const auto recorded_at = rq.recorded_at.empty() ? now_rfc3339() : rq.recorded_at;
+  ports::Appended ok;
+  ok.first_position = rows.next + 1;
+  for (std::size_t k = 0; k < segs.size(); ++k) {
+    const auto& seg = segs[k];
+    auto version = version_in(view.versions, seg.stream_id);
+    for (const auto& ev : seg.events) {
+      ++rows.next;
+      ++version;
+      rows.events += rows.events.empty() ? "" : ",";
+      rows.events += "(" + std::to_string(rows.next) + "," + tx.quote(new_uuid()) + "::uuid," +
+                     tx.quote(seg.stream_id) + "," + tx.quote(seg.stream_type) + "," + std::to_string(version) + "," +
+                     tx.quote(ev.type) + "," + std::to_string(ev.schema_version) + "," + tx.quote(ev.data_json) +
+                     "::json," + tx.quote(meta) + "::json," + tx.quote(recorded_at) + "::timestamptz)";
+    }
+    if (k == 0) {
+      ok.stream_version = version;
+    }
+    if (!seg.events.empty()) {
+      view.versions[seg.stream_id] = version;
+      rows.streams[seg.stream_id] = {seg.stream_type, version};
+      ok.stream_positions.emplace_back(seg.stream_id, rows.next);
+    }
+  }
+  ok.last_position = rows.next;
+  if (rq.idempotency) {
+    view.seen[rq.idempotency->key] = *rq.idempotency;
+    rows.commands += rows.commands.empty() ? "" : ",";
+    rows.commands += "(" + tx.quote(rq.idempotency->key) + "," + tx.quote(rq.idempotency->fingerprint) + "," +
+                     tx.quote(rq.stream_id) + "," + std::to_string(rq.idempotency->result.status) + "," +
+                     tx.quote(rq.idempotency->result.body) + "," +
+                     (rows.next == ok.first_position - 1 ? std::string("NULL") : std::to_string(ok.first_position)) +
+                     ")";
+  }
+  return ok;
+}
+
+// One request's outcome against the log as the batch's earlier requests left it. An accepted
+// request's changes go into `view` and its rows into `rows`; a refused one changes neither.
+ports::AppendResult decide(pqxx::transaction_base& tx, const ports::AppendRequest& rq,
+                           const std::vector<ports::StreamAppend>& segs, LogView& view, BatchRows& rows) {
+  if (auto replay = replay_of(rq, view.seen)) {
+    return std::move(*replay);
+  }
+  auto refused = version_conflict(rq, segs, view.versions);
+  // Claims and references are tried on copies: a refused request leaves no trace.
+  auto trial = view.held;
+  if (!refused) {
+    refused = try_claims_and_refs(rq, segs, trial);
+  }
+  if (refused) {
+    return std::unexpected(std::move(*refused));
+  }
+  view.held = std::move(trial);
+  return append_rows(tx, rq, segs, view, rows);
+}
+
+// ---- rendering the writes
+
+void add_statement(std::string& writes, const std::string& statement) {
+  writes += statement;
+  writes += ";\n";
+}
+
+// Claims: delete what changed hands or went away, then insert what is new.
+void add_claim_changes(pqxx::transaction_base& tx, const std::map<ClaimKey, std::string>& before,
+                       const std::map<ClaimKey, std::string>& after, std::string& writes) {
+  std::string del;
+  std::string ins;
+  for (const auto& [k, owner] : before) {
+    const auto it = after.find(k);
+    if (it == after.end() || it->second != owner) {
+      del += del.empty() ? "" : ",";
+      del += "(" + tx.quote(k.first) + "," + tx.quote(k.second) + ")";
+    }
+  }
+  for (const auto& [k, owner] : after) {
+    const auto it = before.find(k);
+    if (it == before.end() || it->second != owner) {
+      ins += ins.empty() ? "" : ",";
+      ins += "(" + tx.quote(k.first) + "," + tx.quote(k.second) + "," + tx.quote(owner) + ")";
+    }
+  }
+  if (!del.empty()) {
+    add_statement(writes, "DELETE FROM unique_claims WHERE (scope, value) IN (" + del + ")");
+  }
+  if (!ins.empty()) {
+    add_statement(writes, "INSERT INTO unique_claims (scope, value, stream_id) VALUES " + ins);
+  }
+}
+
+// References: the same diff.
+void add_ref_changes(pqxx::transaction_base& tx, const std::set<RefRow>& before, const std::set<RefRow>& after,
+                     std::string& writes) {
+  std::string ref_del;
+  std::string ref_ins;
+  const auto ref_tuple = [&](const RefRow& r) {
+    return "(" + tx.quote(std::get<0>(r)) + "," + tx.quote(std::get<1>(r)) + "," + tx.quote(std::get<2>(r)) + ")";
+  };
+  for (const auto& r : before) {
+    if (!after.contains(r)) {
+      ref_del += (ref_del.empty() ? "" : ",") + ref_tuple(r);
+    }
+  }
+  for (const auto& r : after) {
+    if (!before.contains(r)) {
+      ref_ins += (ref_ins.empty() ? "" : ",") + ref_tuple(r);
+    }
+  }
+  if (!ref_del.empty()) {
+    add_statement(writes, "DELETE FROM stream_refs WHERE (target, source, kind) IN (" + ref_del + ")");
+  }
+  if (!ref_ins.empty()) {
+    add_statement(writes, "INSERT INTO stream_refs (target, source, kind) VALUES " + ref_ins);
+  }
+}
+
+// Every write of the batch, for one round trip (a multi-statement simple query runs in the
+// transaction like separate statements would): on this kind of machine each round trip costs
+// more than the statement itself. Empty when the batch writes nothing.
+std::string writes_sql(pqxx::transaction_base& tx, std::int64_t head, const BatchRows& rows,
+                       const ClaimsAndRefs& before, const ClaimsAndRefs& after) {
+  std::string writes;
+  if (!rows.events.empty()) {
+    add_statement(writes,
+                  "INSERT INTO events (position, event_id, stream_id, stream_type, stream_version, event_type, "
+                  "schema_version, data, metadata, recorded_at) VALUES " +
+                      rows.events);
+  }
+  if (!rows.streams.empty()) {
+    std::string sql;
+    for (const auto& [id, row] : rows.streams) {
+      sql += sql.empty() ? "" : ",";
+      sql += "(" + tx.quote(id) + "," + tx.quote(row.first) + "," + std::to_string(row.second) + ")";
+    }
+    add_statement(writes, "INSERT INTO streams (stream_id, stream_type, version) VALUES " + sql +
+                              " ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version");
+  }
+  if (!rows.commands.empty()) {
+    add_statement(writes,
+                  "INSERT INTO commands (idempotency_key, fingerprint, stream_id, status, body, first_position) "
+                  "VALUES " +
+                      rows.commands);
+  }
+  add_claim_changes(tx, before.claims, after.claims, writes);
+  add_ref_changes(tx, before.refs, after.refs, writes);
+  if (rows.next != head) {
+    add_statement(writes, "UPDATE log_head SET position = " + std::to_string(rows.next) + " WHERE singleton");
+    add_statement(writes, "NOTIFY labelfleet_events");
+  }
+  return writes;
 }
 
 }  // namespace
@@ -156,294 +523,24 @@ void PgEventStore::process(std::vector<Pending>& batch) {
   }
   try {
     // Every stream a request writes: its own first, then `more`.
-    std::vector<std::vector<ports::StreamAppend>> segments(batch.size());
-    std::vector<std::string> keys;
-    std::vector<std::string> stream_ids;
-    std::vector<std::string> claim_scopes;
-    std::vector<std::string> claim_values;
-    std::vector<std::string> ref_targets;
-    std::vector<std::string> ref_sources;
+    std::vector<std::vector<ports::StreamAppend>> segments;
+    segments.reserve(batch.size());
+    ReadSet reads;
+    for (auto& p : batch) {
+      segments.push_back(take_segments(p.request, reads));
+    }
+    const auto locked = lock_and_read(writer_, url_, reads);
+    auto& tx = *locked.tx;
+
+    auto view = view_of(locked.read);
+    const auto held_before = view.held;
+    BatchRows rows;
+    rows.next = view.head;
     for (std::size_t i = 0; i < batch.size(); ++i) {
-      auto& rq = batch[i].request;
-      auto& segs = segments[i];
-      segs.push_back({rq.stream_id, rq.stream_type, rq.expected_version, std::move(rq.events), std::move(rq.claims),
-                      std::move(rq.releases), std::move(rq.refs)});
-      for (auto& more : rq.more) {
-        segs.push_back(std::move(more));
-      }
-      if (rq.idempotency) {
-        keys.push_back(rq.idempotency->key);
-      }
-      for (const auto& seg : segs) {
-        stream_ids.push_back(seg.stream_id);
-        for (const auto* list : {&seg.claims, &seg.releases}) {
-          for (const auto& c : *list) {
-            claim_scopes.push_back(c.scope);
-            claim_values.push_back(c.value);
-          }
-        }
-        if (seg.refs) {
-          ref_sources.push_back(seg.stream_id);
-        }
-      }
-      for (const auto& g : rq.guards) {
-        stream_ids.push_back(g.stream_id);
-      }
-      for (const auto& u : rq.unreferenced) {
-        ref_targets.push_back(u.target);
-      }
+      results[i] = decide(tx, batch[i].request, segments[i], view, rows);
     }
 
-    // libpq only learns that the server went away when it next talks to it, so a connection
-    // idle through a database restart looks open. Nothing is written before this first round
-    // trip, so when it finds the connection broken, reconnecting and starting over cannot
-    // append anything twice.
-    std::unique_ptr<pqxx::work> txp;
-    pqxx::result read;
-    for (int attempt = 0;; ++attempt) {
-      try {
-        if (!writer_ || !writer_->is_open()) {
-          writer_ = connect(url_);
-        }
-        txp = std::make_unique<pqxx::work>(*writer_);
-        read =
-            txp->exec(lock_and_read_sql(*txp, stream_ids, keys, claim_scopes, claim_values, ref_targets, ref_sources));
-        break;
-      } catch (const pqxx::broken_connection&) {
-        txp.reset();
-        writer_.reset();
-        if (attempt > 0) {
-          throw;
-        }
-      }
-    }
-    auto& tx = *txp;
-
-    std::map<std::string, ports::IdempotencyRecord> seen;
-    std::map<std::string, std::int64_t> versions;
-    std::map<ClaimKey, std::string> claims_before;
-    // References (target, source, kind) touched by this batch: those of the streams whose
-    // references are replaced and those pointing at guarded targets.
-    std::set<RefRow> refs_before;
-    for (const auto& r : read) {
-      const auto tag = r[0].as<std::string>();
-      if (tag == "h") {
-        head = r[1].as<std::int64_t>();
-      } else if (tag == "v") {
-        versions[r[1].as<std::string>()] = r[2].as<std::int64_t>();
-      } else if (tag == "k") {
-        seen[r[1].as<std::string>()] = {
-            r[1].as<std::string>(), r[2].as<std::string>(), {r[3].as<int>(), r[4].as<std::string>()}};
-      } else if (tag == "c") {
-        claims_before[{r[1].as<std::string>(), r[2].as<std::string>()}] = r[3].as<std::string>();
-      } else {
-        refs_before.insert({r[1].as<std::string>(), r[2].as<std::string>(), r[3].as<std::string>()});
-      }
-    }
-    auto claims = claims_before;
-    auto refs = refs_before;
-    std::map<std::string, std::pair<std::string, std::int64_t>> stream_rows;  // stream -> (type, version)
-
-    std::string events_sql;
-    std::string commands_sql;
-    std::int64_t next = head;
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      const auto& rq = batch[i].request;
-      const auto& segs = segments[i];
-      if (rq.idempotency) {
-        const auto it = seen.find(rq.idempotency->key);
-        if (it != seen.end()) {
-          if (it->second.fingerprint != rq.idempotency->fingerprint) {
-            results[i] = std::unexpected(AppendError{AppendErrc::idempotency_mismatch,
-                                                     "Idempotency-Key was already used for a different request"});
-          } else {
-            ports::Appended replay;
-            replay.replayed = it->second.result;
-            results[i] = std::move(replay);
-          }
-          continue;
-        }
-      }
-      const auto version_of = [&](const std::string& id) {
-        const auto it = versions.find(id);
-        return it == versions.end() ? std::int64_t{0} : it->second;
-      };
-      std::optional<AppendError> refused;
-      for (const auto& g : rq.guards) {
-        if (version_of(g.stream_id) != g.version) {
-          refused = AppendError{AppendErrc::version_conflict,
-                                "A resource this change depends on was changed "
-                                "concurrently",
-                                g.stream_id};
-        }
-      }
-      for (const auto& seg : segs) {
-        if (!refused && seg.expected_version != ports::kAnyVersion &&
-            version_of(seg.stream_id) != seg.expected_version) {
-          refused = AppendError{AppendErrc::version_conflict, "The resource was changed concurrently", seg.stream_id};
-        }
-      }
-      // Claims and references are tried on copies: a refused request leaves no trace.
-      auto trial_claims = claims;
-      auto trial_refs = refs;
-      for (const auto& seg : segs) {
-        if (refused) {
-          break;
-        }
-        for (const auto& r : seg.releases) {
-          const auto it = trial_claims.find({r.scope, r.value});
-          if (it != trial_claims.end() && it->second == seg.stream_id) {
-            trial_claims.erase(it);
-          }
-        }
-        for (const auto& c : seg.claims) {
-          const auto it = trial_claims.find({c.scope, c.value});
-          if (it != trial_claims.end() && it->second != seg.stream_id) {
-            refused = AppendError{AppendErrc::unique_conflict, "The value is already in use", c.scope, c.value};
-            break;
-          }
-          trial_claims[{c.scope, c.value}] = seg.stream_id;
-        }
-        if (seg.refs) {
-          std::erase_if(trial_refs, [&](const RefRow& r) { return std::get<1>(r) == seg.stream_id; });
-          for (const auto& ref : *seg.refs) {
-            trial_refs.insert({ref.target, seg.stream_id, ref.kind});
-          }
-        }
-      }
-      for (const auto& u : rq.unreferenced) {
-        if (refused) {
-          break;
-        }
-        for (const auto& r : trial_refs) {
-          if (std::get<0>(r) == u.target &&
-              std::find(u.kinds.begin(), u.kinds.end(), std::get<2>(r)) != u.kinds.end()) {
-            refused = AppendError{AppendErrc::referenced, u.message, u.target};
-            break;
-          }
-        }
-      }
-      if (refused) {
-        results[i] = std::unexpected(std::move(*refused));
-        continue;
-      }
-      claims = std::move(trial_claims);
-      refs = std::move(trial_refs);
-
-      const auto meta = metadata_json(rq.metadata);
-      const auto recorded_at = rq.recorded_at.empty() ? now_rfc3339() : rq.recorded_at;
-      ports::Appended ok;
-      ok.first_position = next + 1;
-      for (std::size_t k = 0; k < segs.size(); ++k) {
-        const auto& seg = segs[k];
-        auto version = version_of(seg.stream_id);
-        for (const auto& ev : seg.events) {
-          ++next;
-          ++version;
-          events_sql += events_sql.empty() ? "" : ",";
-          events_sql += "(" + std::to_string(next) + "," + tx.quote(new_uuid()) + "::uuid," + tx.quote(seg.stream_id) +
-                        "," + tx.quote(seg.stream_type) + "," + std::to_string(version) + "," + tx.quote(ev.type) +
-                        "," + std::to_string(ev.schema_version) + "," + tx.quote(ev.data_json) + "::json," +
-                        tx.quote(meta) + "::json," + tx.quote(recorded_at) + "::timestamptz)";
-        }
-        if (k == 0) {
-          ok.stream_version = version;
-        }
-        if (!seg.events.empty()) {
-          versions[seg.stream_id] = version;
-          stream_rows[seg.stream_id] = {seg.stream_type, version};
-          ok.stream_positions.emplace_back(seg.stream_id, next);
-        }
-      }
-      ok.last_position = next;
-      if (rq.idempotency) {
-        seen[rq.idempotency->key] = *rq.idempotency;
-        commands_sql += commands_sql.empty() ? "" : ",";
-        commands_sql += "(" + tx.quote(rq.idempotency->key) + "," + tx.quote(rq.idempotency->fingerprint) + "," +
-                        tx.quote(rq.stream_id) + "," + std::to_string(rq.idempotency->result.status) + "," +
-                        tx.quote(rq.idempotency->result.body) + "," +
-                        (next == ok.first_position - 1 ? std::string("NULL") : std::to_string(ok.first_position)) + ")";
-      }
-      results[i] = std::move(ok);
-    }
-
-    // Every write of the batch goes in one round trip (a multi-statement simple query runs in
-    // this transaction like separate statements would): on this kind of machine each round trip
-    // costs more than the statement itself.
-    std::string writes;
-    const auto write = [&writes](const std::string& statement) {
-      writes += statement;
-      writes += ";\n";
-    };
-    if (!events_sql.empty()) {
-      write(
-          "INSERT INTO events (position, event_id, stream_id, stream_type, stream_version, event_type, "
-          "schema_version, data, metadata, recorded_at) VALUES " +
-          events_sql);
-    }
-    if (!stream_rows.empty()) {
-      std::string sql;
-      for (const auto& [id, row] : stream_rows) {
-        sql += sql.empty() ? "" : ",";
-        sql += "(" + tx.quote(id) + "," + tx.quote(row.first) + "," + std::to_string(row.second) + ")";
-      }
-      write("INSERT INTO streams (stream_id, stream_type, version) VALUES " + sql +
-            " ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version");
-    }
-    if (!commands_sql.empty()) {
-      write("INSERT INTO commands (idempotency_key, fingerprint, stream_id, status, body, first_position) VALUES " +
-            commands_sql);
-    }
-    // Claims: delete what changed hands or went away, then insert what is new.
-    std::string del;
-    std::string ins;
-    for (const auto& [k, owner] : claims_before) {
-      const auto it = claims.find(k);
-      if (it == claims.end() || it->second != owner) {
-        del += del.empty() ? "" : ",";
-        del += "(" + tx.quote(k.first) + "," + tx.quote(k.second) + ")";
-      }
-    }
-    for (const auto& [k, owner] : claims) {
-      const auto it = claims_before.find(k);
-      if (it == claims_before.end() || it->second != owner) {
-        ins += ins.empty() ? "" : ",";
-        ins += "(" + tx.quote(k.first) + "," + tx.quote(k.second) + "," + tx.quote(owner) + ")";
-      }
-    }
-    if (!del.empty()) {
-      write("DELETE FROM unique_claims WHERE (scope, value) IN (" + del + ")");
-    }
-    if (!ins.empty()) {
-      write("INSERT INTO unique_claims (scope, value, stream_id) VALUES " + ins);
-    }
-    // References: the same diff.
-    std::string ref_del;
-    std::string ref_ins;
-    const auto ref_tuple = [&](const RefRow& r) {
-      return "(" + tx.quote(std::get<0>(r)) + "," + tx.quote(std::get<1>(r)) + "," + tx.quote(std::get<2>(r)) + ")";
-    };
-    for (const auto& r : refs_before) {
-      if (!refs.contains(r)) {
-        ref_del += (ref_del.empty() ? "" : ",") + ref_tuple(r);
-      }
-    }
-    for (const auto& r : refs) {
-      if (!refs_before.contains(r)) {
-        ref_ins += (ref_ins.empty() ? "" : ",") + ref_tuple(r);
-      }
-    }
-    if (!ref_del.empty()) {
-      write("DELETE FROM stream_refs WHERE (target, source, kind) IN (" + ref_del + ")");
-    }
-    if (!ref_ins.empty()) {
-      write("INSERT INTO stream_refs (target, source, kind) VALUES " + ref_ins);
-    }
-    if (next != head) {
-      write("UPDATE log_head SET position = " + std::to_string(next) + " WHERE singleton");
-      write("NOTIFY labelfleet_events");
-    }
-    if (!writes.empty()) {
+    if (const auto writes = writes_sql(tx, view.head, rows, held_before, view.held); !writes.empty()) {
       tx.exec(writes);
     }
     if (hook) {
@@ -451,10 +548,10 @@ void PgEventStore::process(std::vector<Pending>& batch) {
     }
     tx.commit();
     ++batches_committed_;
-    for (const auto& entry : stream_rows) {
+    for (const auto& entry : rows.streams) {
       written.push_back(entry.first);
     }
-    head = next;
+    head = rows.next;
   } catch (const std::exception& e) {
     // Nothing of this batch was committed (or we cannot know: the commit may have been lost
     // with the connection). Report unavailable; a retry with the same Idempotency-Key is safe.
