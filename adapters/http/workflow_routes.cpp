@@ -254,10 +254,23 @@ wf::State fold(wf::State state, const std::vector<wf::Event>& events) {
   return state;
 }
 
-// Runs one decided workflow command and answers with the workflow (or `fixed_body`).
+// What the append must find besides the workflow's own version: the streams the decision read
+// unchanged, and no references of the given kinds left to a target.
+struct Preconditions {
+  std::vector<ports::StreamGuard> guards;
+  std::vector<ports::UnreferencedGuard> unreferenced;
+};
+
+// How a workflow command answers when it succeeds: `status` with the workflow as the command
+// leaves it, or with `fixed_body` when that is set.
+struct Answer {
+  int status = 200;
+  std::optional<std::string> fixed_body;
+};
+
+// Runs one decided workflow command and answers as `answer` says.
 HttpResponse run(Services& s, const HttpRequest& req, const app::Loaded<wf::State>& loaded, const wf::Command& command,
-                 std::int64_t id, int status, std::vector<ports::StreamGuard> guards,
-                 std::vector<ports::UnreferencedGuard> unreferenced, const std::optional<std::string>& fixed_body) {
+                 std::int64_t id, Preconditions preconditions, const Answer& answer) {
   auto decided = wf::decide(command, loaded.state);
   if (!decided) {
     return from_domain(decided.error());
@@ -265,16 +278,16 @@ HttpResponse run(Services& s, const HttpRequest& req, const app::Loaded<wf::Stat
   const auto next = fold(loaded.state, *decided);
   app::Decision d;
   fill(d, id, loaded.state.version, *decided, next);
-  d.guards = std::move(guards);
-  d.unreferenced = std::move(unreferenced);
+  d.guards = std::move(preconditions.guards);
+  d.unreferenced = std::move(preconditions.unreferenced);
   d.recorded_at = decided->empty() ? loaded.updated_at : now_rfc3339();
-  if (fixed_body) {
-    d.success = {status, *fixed_body};
+  if (answer.fixed_body) {
+    d.success = {answer.status, *answer.fixed_body};
   } else {
     const auto created_at = loaded.created_at.empty() ? d.recorded_at : loaded.created_at;
     auto conn = s.reads.acquire();
     pqxx::read_transaction tx(*conn);
-    d.success = {status, render(row_of(tx, next.workflow, created_at, d.recorded_at))};
+    d.success = {answer.status, render(row_of(tx, next.workflow, created_at, d.recorded_at))};
   }
   d.projection = WorkflowsProjection::kName;
   return respond(s.commands.execute(std::move(d), command_context(req)), kConflict);
@@ -441,7 +454,7 @@ void add_workflow_routes(Router& router, Services& s) {
     const auto id = s.ids.next(wf::kStreamType);
     w.id = id;
     return with_location(
-        run(s, req, {}, wf::CreateWorkflow{w, std::move(facts)}, id, 201, std::move(guards), {}, std::nullopt),
+        run(s, req, {}, wf::CreateWorkflow{w, std::move(facts)}, id, {.guards = std::move(guards)}, {.status = 201}),
         "/api/workflows/");
   });
 
@@ -476,7 +489,7 @@ void add_workflow_routes(Router& router, Services& s) {
                         flat(command.rejection_route_workflow_id)};
       command.facts = look_up(s, *id, named, {}, guards);
     }
-    return run(s, req, loaded, command, *id, 200, std::move(guards), {}, std::nullopt);
+    return run(s, req, loaded, command, *id, {.guards = std::move(guards)}, {.status = 200});
   });
 
   router.add("DELETE", "/api/workflows/:id", [&s](HttpRequest& req) {
@@ -489,8 +502,8 @@ void add_workflow_routes(Router& router, Services& s) {
     }
     std::vector<ports::UnreferencedGuard> unreferenced{
         {wf::stream_id(*id), {domain::refs::kWorkflowPrevious, domain::refs::kWorkflowRejectionRoute}, kInUse}};
-    return run(s, req, load_workflow(s, *id), wf::DeleteWorkflow{}, *id, 200, {}, std::move(unreferenced),
-               std::string(R"({"success":true})"));
+    return run(s, req, load_workflow(s, *id), wf::DeleteWorkflow{}, *id, {.unreferenced = std::move(unreferenced)},
+               {.status = 200, .fixed_body = R"({"success":true})"});
   });
 }
 
