@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   std::atomic<bool> stop{false};
   std::vector<std::vector<double>> latencies(static_cast<std::size_t>(callers));
   std::vector<std::thread> threads;
+  threads.reserve(static_cast<std::size_t>(callers));
   const auto start = std::chrono::steady_clock::now();
   for (int c = 0; c < callers; ++c) {
     threads.emplace_back([&, c] {
@@ -61,7 +62,9 @@ int main(int argc, char** argv) {
     all.insert(all.end(), l.begin(), l.end());
   }
   std::sort(all.begin(), all.end());
-  const auto pct = [&](double p) { return all.empty() ? 0.0 : all[static_cast<std::size_t>(p * (all.size() - 1))]; };
+  const auto pct = [&](double p) {
+    return all.empty() ? 0.0 : all[static_cast<std::size_t>(p * static_cast<double>(all.size() - 1))];
+  };
   std::printf("APPEND_RESULT appends=%zu seconds=%.3f rate=%.1f p50_ms=%.3f p99_ms=%.3f transactions=%llu callers=%d\n",
               all.size(), elapsed, static_cast<double>(all.size()) / elapsed, pct(0.5), pct(0.99),
               static_cast<unsigned long long>(store.batches_committed()), callers);

@@ -176,8 +176,8 @@ void Server::start() {
   endpoint_->init(Http::Endpoint::options()
                       .threads(options_.reactor_threads)
                       .flags(Tcp::Options::ReuseAddr)
-                      .maxRequestSize(options_.max_body * 2 + 64 * 1024)
-                      .maxResponseSize(64 * 1024 * 1024));
+                      .maxRequestSize(options_.max_body * 2 + std::size_t{64} * 1024)
+                      .maxResponseSize(std::size_t{64} * 1024 * 1024));
   endpoint_->setHandler(Http::make_handler<PistacheHandler>(this));
   endpoint_->serveThreaded();
 }

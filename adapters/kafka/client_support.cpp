@@ -27,6 +27,11 @@ void c_log_cb(const rd_kafka_t* rk, int level, const char* facility, const char*
              {{"client", rk != nullptr ? rd_kafka_name(rk) : ""}, {"facility", facility}, {"detail", message}});
 }
 
+// What make_conf throws when librdkafka refuses a setting.
+std::runtime_error refused(const std::string& name, const std::string& value, const std::string& errstr) {
+  return std::runtime_error("librdkafka refused " + name + "=" + value + ": " + errstr);
+}
+
 }  // namespace
 
 std::unique_ptr<RdKafka::Conf> make_conf(const Settings& settings) {
@@ -34,12 +39,12 @@ std::unique_ptr<RdKafka::Conf> make_conf(const Settings& settings) {
   std::string errstr;
   for (const auto& [name, value] : settings) {
     if (conf->set(name, value, errstr) != RdKafka::Conf::CONF_OK) {
-      throw std::runtime_error("librdkafka refused " + name + "=" + value + ": " + errstr);
+      throw refused(name, value, errstr);
     }
   }
   if (const char* debug = std::getenv("LABELFLEET_KAFKA_DEBUG"); debug != nullptr && *debug != '\0') {
     if (conf->set("debug", debug, errstr) != RdKafka::Conf::CONF_OK) {
-      throw std::runtime_error("librdkafka refused LABELFLEET_KAFKA_DEBUG=" + std::string(debug) + ": " + errstr);
+      throw refused("LABELFLEET_KAFKA_DEBUG", debug, errstr);
     }
   }
   return conf;

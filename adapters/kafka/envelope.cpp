@@ -91,17 +91,18 @@ std::vector<Header> encode_headers(const domain::RecordedEvent& e) {
   return h;
 }
 
-std::optional<std::int64_t> epoch_millis(std::string_view t) {
+std::optional<std::int64_t> epoch_millis(std::string_view rfc3339) {
   // YYYY-MM-DDTHH:MM:SS[.fraction](Z|+00:00)
-  if (t.size() < 20 || t[4] != '-' || t[7] != '-' || (t[10] != 'T' && t[10] != 't') || t[13] != ':' || t[16] != ':') {
+  if (rfc3339.size() < 20 || rfc3339[4] != '-' || rfc3339[7] != '-' || (rfc3339[10] != 'T' && rfc3339[10] != 't') ||
+      rfc3339[13] != ':' || rfc3339[16] != ':') {
     return std::nullopt;
   }
-  const auto year = parse_int<int>(t.substr(0, 4));
-  const auto month = parse_int<unsigned>(t.substr(5, 2));
-  const auto day = parse_int<unsigned>(t.substr(8, 2));
-  const auto hour = parse_int<int>(t.substr(11, 2));
-  const auto minute = parse_int<int>(t.substr(14, 2));
-  const auto second = parse_int<int>(t.substr(17, 2));
+  const auto year = parse_int<int>(rfc3339.substr(0, 4));
+  const auto month = parse_int<unsigned>(rfc3339.substr(5, 2));
+  const auto day = parse_int<unsigned>(rfc3339.substr(8, 2));
+  const auto hour = parse_int<int>(rfc3339.substr(11, 2));
+  const auto minute = parse_int<int>(rfc3339.substr(14, 2));
+  const auto second = parse_int<int>(rfc3339.substr(17, 2));
   if (!year || !month || !day || !hour || !minute || !second || *hour > 23 || *minute > 59 || *second > 60) {
     return std::nullopt;
   }
@@ -109,7 +110,7 @@ std::optional<std::int64_t> epoch_millis(std::string_view t) {
   if (!date.ok()) {
     return std::nullopt;
   }
-  std::string_view rest = t.substr(19);
+  std::string_view rest = rfc3339.substr(19);
   std::int64_t millis = 0;
   if (!rest.empty() && rest.front() == '.') {
     std::size_t digits = 1;

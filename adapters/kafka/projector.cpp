@@ -68,6 +68,7 @@ BatchOutcome apply_batch(pqxx::connection& conn, const Readers& readers, const s
     return outcome;  // nothing but messages without an event: no transaction at all
   }
   std::vector<std::string> names;
+  names.reserve(touched.size());
   for (const auto& entry : touched) {
     names.push_back(entry.first);
   }
@@ -149,6 +150,7 @@ void commit_offsets(RdKafka::KafkaConsumer& consumer, const std::vector<Delivere
     offset = std::max(offset, m.offset + 1);
   }
   std::vector<RdKafka::TopicPartition*> offsets;
+  offsets.reserve(next.size());
   for (const auto& [tp, offset] : next) {
     offsets.push_back(RdKafka::TopicPartition::create(tp.first, tp.second, offset));
   }

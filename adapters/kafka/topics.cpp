@@ -166,7 +166,7 @@ std::expected<void, std::string> ensure_topics(EmbeddedCluster& cluster) {
 }
 
 std::expected<void, std::string> ensure_topics(const std::string& brokers, std::chrono::milliseconds timeout,
-                                               std::stop_token stop, int replication_factor) {
+                                               const std::stop_token& stop, int replication_factor) {
   const auto deadline = Clock::now() + timeout;
   auto admin = admin_client(brokers);
   if (!admin) {

@@ -22,6 +22,6 @@ std::expected<void, std::string> ensure_topics(EmbeddedCluster& cluster);
 // replication_factor -1 means the broker's default (brokers >= 2.4).
 std::expected<void, std::string> ensure_topics(const std::string& brokers,
                                                std::chrono::milliseconds timeout = std::chrono::seconds(10),
-                                               std::stop_token stop = {}, int replication_factor = -1);
+                                               const std::stop_token& stop = {}, int replication_factor = -1);
 
 }  // namespace lf::adapters::kafka

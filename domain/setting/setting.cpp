@@ -1,5 +1,7 @@
 #include "domain/setting/setting.hpp"
 
+#include <algorithm>
+
 #include "domain/common/overloaded.hpp"
 #include "domain/common/text.hpp"
 
@@ -11,14 +13,10 @@ bool is_valid_key(const std::string& key) {
   if (key.empty() || key.size() > kMaxKey) {
     return false;
   }
-  for (const char c : key) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-                    c == '_' || c == '-' || c == ':';
-    if (!ok) {
-      return false;
-    }
-  }
-  return true;
+  return std::ranges::all_of(key, [](const char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+           c == '-' || c == ':';
+  });
 }
 
 Result<std::vector<Event>> decide(const Command& command, const State& state) {

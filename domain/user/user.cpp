@@ -1,5 +1,7 @@
 #include "domain/user/user.hpp"
 
+#include <algorithm>
+
 #include "domain/common/overloaded.hpp"
 #include "domain/common/text.hpp"
 
@@ -79,12 +81,8 @@ bool is_valid_email(const std::string& email) {
   if (dot == std::string::npos || dot == 0 || dot + 1 >= domain.size() || domain.back() == '.') {
     return false;
   }
-  for (const char c : email) {
-    if (c <= ' ' || c == '<' || c == '>' || c == '"' || c == ',' || c == ';') {
-      return false;
-    }
-  }
-  return true;
+  return std::ranges::none_of(
+      email, [](const char c) { return c <= ' ' || c == '<' || c == '>' || c == '"' || c == ',' || c == ';'; });
 }
 
 std::vector<FieldIssue> check_password(const std::string& password) {

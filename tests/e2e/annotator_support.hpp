@@ -68,6 +68,7 @@ inline std::vector<TopicMessage> read_topic(const std::string& bootstrap, const 
     return {};
   }
   std::vector<RdKafka::TopicPartition*> assignment;
+  assignment.reserve(4);
   for (int p = 0; p < 4; ++p) {
     assignment.push_back(RdKafka::TopicPartition::create(topic, p, RdKafka::Topic::OFFSET_BEGINNING));
   }

@@ -16,7 +16,7 @@ class AnnotatorsApi : public AnnotatorSuite<AnnotatorsApi> {
   static HttpResult refused(const std::string& method, const std::string& path, const std::string& body, int status,
                             const std::string& what) {
     const auto before = event_count(url());
-    const auto r = call(port(), method, path, body);
+    auto r = call(port(), method, path, body);
     expect_error(r, status, what);
     EXPECT_EQ(event_count(url()), before) << what << ": a refused request appended events";
     return r;

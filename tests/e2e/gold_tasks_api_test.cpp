@@ -70,8 +70,8 @@ TEST_F(GoldTasksApi, CreateGetListUpdateDelete) {
   EXPECT_EQ(to_json(u["expectedLabels"]), kCatLabels);
   EXPECT_EQ(get(gold_path(*id)).body, updated.body);
 
-  const auto box = R"([{"from_name":"box","to_name":"image","type":"rectanglelabels",)"
-                   R"("value":{"x":10,"y":20.5,"width":30,"height":40,"rectanglelabels":["cat"]}}])";
+  const std::string box = R"([{"from_name":"box","to_name":"image","type":"rectanglelabels",)"
+                          R"("value":{"x":10,"y":20.5,"width":30,"height":40,"rectanglelabels":["cat"]}}])";
   const auto relabeled = put(gold_path(*id), std::string(R"({"expectedLabels":)") + box + "}");
   ASSERT_EQ(relabeled.status, 200) << relabeled.body;
   EXPECT_EQ(to_json(parse_json(relabeled.body)["expectedLabels"]), box);

@@ -482,7 +482,7 @@ TEST_F(WorkflowsApi, GraphHasTheDocumentedNodesAndEdges) {
     const auto id = n["id"].IsInt64() ? std::to_string(n["id"].GetInt64()) : *string_member(n, "id");
     EXPECT_TRUE(nodes.emplace(id, to_json(n)).second) << "node " << id << " twice";
   }
-  const auto stats =
+  const std::string stats =
       R"("stats":{"totalAssignments":0,"completedAssignments":0,"activeAnnotators":0,"rejectionRate":0})";
   const auto sa = std::to_string(a);
   const auto sb = std::to_string(b);
@@ -635,6 +635,7 @@ TEST_F(WorkflowsApi, ARejectedBatchLeavesNothingInTheReadModelOrOnTheTopic) {
   std::unique_ptr<RdKafka::KafkaConsumer> consumer(RdKafka::KafkaConsumer::create(conf.get(), err));
   ASSERT_TRUE(consumer) << err;
   std::vector<RdKafka::TopicPartition*> assignment;
+  assignment.reserve(4);
   for (int p = 0; p < 4; ++p) {
     assignment.push_back(
         RdKafka::TopicPartition::create("labelfleet.workflow.v1", p, RdKafka::Topic::OFFSET_BEGINNING));

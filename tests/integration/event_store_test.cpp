@@ -83,6 +83,7 @@ TEST_F(EventStoreTest, ConcurrentAppendsOnOneStreamHaveExactlyOneWinnerPerVersio
   PgEventStore store(db_->url());
   ASSERT_TRUE(store.append(request("role-1", 0)).get().has_value());
   std::vector<std::future<ports::AppendResult>> results;
+  results.reserve(50);
   for (int i = 0; i < 50; ++i) {
     results.push_back(store.append(request("role-1", 1)));
   }
@@ -203,6 +204,7 @@ TEST_F(EventStoreTest, UniqueClaimsAdmitOneHolderAndCanBeReleased) {
 TEST_F(EventStoreTest, ConcurrentAppendsAreGroupedIntoFewerTransactions) {
   PgEventStore store(db_->url());
   std::vector<std::future<ports::AppendResult>> results;
+  results.reserve(500);
   for (int i = 0; i < 500; ++i) {
     results.push_back(store.append(request("g-" + std::to_string(i), 0)));
   }
@@ -311,6 +313,7 @@ TEST_F(EventStoreTest, NaiveBigserialCursorSkipsASlowTransactionButOurPositionsD
 // Many concurrent appenders in many stores; a tailing reader sees a dense, complete sequence.
 TEST_F(EventStoreTest, TailingReaderSeesEveryPositionUnderConcurrentAppenders) {
   std::vector<std::unique_ptr<PgEventStore>> stores;
+  stores.reserve(4);
   for (int i = 0; i < 4; ++i) {
     stores.push_back(std::make_unique<PgEventStore>(db_->url()));
   }
@@ -333,6 +336,7 @@ TEST_F(EventStoreTest, TailingReaderSeesEveryPositionUnderConcurrentAppenders) {
     }
   });
   std::vector<std::thread> writers;
+  writers.reserve(8);
   for (int w = 0; w < 8; ++w) {
     writers.emplace_back([&, w] {
       for (int i = 0; i < 100; ++i) {

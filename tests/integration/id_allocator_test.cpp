@@ -49,6 +49,7 @@ TEST_F(IdAllocatorTest, ConcurrentCreationsGetUniqueAscendingIdsAndLeaveLessThan
   std::vector<std::vector<std::int64_t>> got(kThreads);
   {
     std::vector<std::jthread> threads;
+    threads.reserve(kThreads);
     for (int t = 0; t < kThreads; ++t) {
       threads.emplace_back([&, t] {
         for (int i = 0; i < kPerThread; ++i) {
@@ -67,7 +68,7 @@ TEST_F(IdAllocatorTest, ConcurrentCreationsGetUniqueAscendingIdsAndLeaveLessThan
   // Only the block in hand is unused (fewer than kMaxBlock ids), whatever the block sizes were.
   const auto reserved = sequence_last_value(db_->url(), "workflow_ids");
   EXPECT_GE(reserved, kThreads * kPerThread);
-  EXPECT_LT(reserved, kThreads * kPerThread + static_cast<std::int64_t>(PgIdAllocator::kMaxBlock));
+  EXPECT_LT(reserved, std::int64_t{kThreads} * kPerThread + static_cast<std::int64_t>(PgIdAllocator::kMaxBlock));
 }
 
 TEST_F(IdAllocatorTest, UnknownStreamTypesAreRefused) {

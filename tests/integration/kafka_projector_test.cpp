@@ -98,7 +98,7 @@ class KafkaProjectorTest : public ::testing::Test {
 
   // `streams` streams of `type`, `versions` events each, appended version by version so
   // that streams interleave in the log.
-  void append(PgEventStore& store, const std::string& type, int streams, int versions) {
+  static void append(PgEventStore& store, const std::string& type, int streams, int versions) {
     for (int v = 1; v <= versions; ++v) {
       std::vector<std::future<ports::AppendResult>> pending;
       for (int s = 0; s < streams; ++s) {

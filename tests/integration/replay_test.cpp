@@ -150,6 +150,7 @@ TEST_F(ReplayTest, RebuildFromTheLogGivesIdenticalRowsAndRedeliveryChangesNothin
   ASSERT_EQ(all.size(), 2U);
   auto first_relay = relay(false);
   std::vector<std::unique_ptr<adapters::kafka::ProjectorRuntime>> projectors;
+  projectors.reserve(all.size());
   for (const auto& p : all) {
     projectors.push_back(projector(p));
   }
