@@ -411,6 +411,33 @@ TEST_F(KafkaRelayTest, ResumesFromTheCheckpointAfterAFailedDeliveryWithoutHoles)
 // enable.gapless.guarantee librdkafka bumps its epoch and sends the partition's later requests,
 // which land ahead of the republished failed messages: consumers, skipping what is not above
 // the highest position they have seen in a partition, would never apply those.
+// The positions of a topic holding one partition, as Kafka has them and as a projector applies
+// them (it skips whatever is at or below the highest position it has seen).
+struct PartitionPositions {
+  std::vector<std::int64_t> in_kafka;  // in offset order
+  std::vector<std::int64_t> applied;
+};
+
+PartitionPositions read_single_partition(const std::string& brokers) {
+  PartitionPositions out;
+  for (const auto& c : consume_all(brokers)) {
+    out.in_kafka.push_back(c.position);
+    if (out.applied.empty() || c.position > out.applied.back()) {
+      out.applied.push_back(c.position);
+    }
+  }
+  return out;
+}
+
+std::vector<std::int64_t> positions_of(const std::vector<RecordedEvent>& log) {
+  std::vector<std::int64_t> out;
+  out.reserve(log.size());
+  for (const auto& e : log) {
+    out.push_back(e.position);
+  }
+  return out;
+}
+
 TEST_F(KafkaRelayTest, AProduceRequestFailingForGoodLetsNoLaterMessageOfItsPartitionAhead) {
   PgEventStore store(db_->url());
   ASSERT_NO_FATAL_FAILURE(append_round_robin(store, {{"role", 1, 60}}));  // one stream: one partition
@@ -438,24 +465,12 @@ TEST_F(KafkaRelayTest, AProduceRequestFailingForGoodLetsNoLaterMessageOfItsParti
             RD_KAFKA_RESP_ERR_NO_ERROR);
   ASSERT_EQ(errors_left, 0U) << "the injected failure was never hit: nothing was tested";
 
-  std::vector<std::int64_t> in_kafka;  // the partition, in offset order
-  std::vector<std::int64_t> applied;   // what a projector applies of it
-  for (const auto& c : consume_all(cluster_->bootstraps())) {
-    in_kafka.push_back(c.position);
-    if (applied.empty() || c.position > applied.back()) {
-      applied.push_back(c.position);
-    }
-  }
-  std::vector<std::int64_t> expected;
-  expected.reserve(log.size());
-  for (const auto& e : log) {
-    expected.push_back(e.position);
-  }
+  const auto partition = read_single_partition(cluster_->bootstraps());
   std::string listing;
-  for (const auto p : in_kafka) {
+  for (const auto p : partition.in_kafka) {
     listing += std::to_string(p) + " ";
   }
-  EXPECT_EQ(applied, expected) << "the partition holds, in offset order: " << listing;
+  EXPECT_EQ(partition.applied, positions_of(log)) << "the partition holds, in offset order: " << listing;
 }
 
 // The relay's own deadline: Kafka is slow to acknowledge, the relay gives up on the batch,
@@ -481,22 +496,10 @@ TEST_F(KafkaRelayTest, ABatchPastItsDeadlineIsRepublishedWithoutAHole) {
   ASSERT_TRUE(relay.wait_for_published(head, 30s)) << "published " << relay.published_position();
   relay.stop();
 
-  std::vector<std::int64_t> in_kafka;
-  std::vector<std::int64_t> applied;
-  for (const auto& c : consume_all(cluster_->bootstraps())) {
-    in_kafka.push_back(c.position);
-    if (applied.empty() || c.position > applied.back()) {
-      applied.push_back(c.position);
-    }
-  }
-  std::vector<std::int64_t> expected;
-  expected.reserve(log.size());
-  for (const auto& e : log) {
-    expected.push_back(e.position);
-  }
-  EXPECT_EQ(applied, expected);
+  const auto partition = read_single_partition(cluster_->bootstraps());
+  EXPECT_EQ(partition.applied, positions_of(log));
   // The slow first request landed, then the whole batch again: the deadline was what moved it.
-  EXPECT_GT(in_kafka.size(), log.size()) << "no republish: the deadline was never reached";
+  EXPECT_GT(partition.in_kafka.size(), log.size()) << "no republish: the deadline was never reached";
 }
 
 TEST(KafkaRelay, ProducerOverridesCannotTouchTheDeliveryGuarantees) {
