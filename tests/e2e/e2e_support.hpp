@@ -35,6 +35,7 @@
 
 #include "tests/support/http_client.hpp"
 #include "tests/support/labelfleet_process.hpp"
+#include "tests/support/sql_quote.hpp"
 #include "tests/support/test_db.hpp"
 
 namespace lf::e2e {
@@ -351,16 +352,7 @@ inline std::vector<std::vector<std::string>> query_rows(const std::string& url, 
   return out;
 }
 
-inline std::string sql_text(const std::string& text) {
-  std::string out = "'";
-  for (const char c : text) {
-    out += c;
-    if (c == '\'') {
-      out += '\'';
-    }
-  }
-  return out + "'";
-}
+using lf::testing::sql_text;
 
 inline std::int64_t event_count(const std::string& url) { return query_int(url, "SELECT count(*) FROM events"); }
 

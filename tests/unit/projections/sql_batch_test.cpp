@@ -13,6 +13,8 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/sql_quote.hpp"
+
 namespace lf::projections {
 namespace {
 
@@ -20,21 +22,9 @@ std::string substituted(std::string_view sql, const std::vector<std::string>& li
   return bind_literals(sql, literals);
 }
 
-// Standard SQL quoting (standard_conforming_strings = on), standing in for libpq's.
-std::string quote(std::string_view text) {
-  std::string out = "'";
-  for (const char c : text) {
-    out += c;
-    if (c == '\'') {
-      out += '\'';
-    }
-  }
-  return out + "'";
-}
-
 template <class T>
 std::string literal(const T& value) {
-  return sql_literal(value, quote);
+  return sql_literal(value, lf::testing::sql_text);
 }
 
 TEST(SqlBatchPlaceholders, EveryPlaceholderTakesItsArgument) {
