@@ -49,7 +49,14 @@ void Router::add(std::string method, std::string pattern, Handler handler) {
   add(std::move(method), std::move(pattern), access, std::move(handler));
 }
 
+void Router::wrap_commands(CommandWrapper wrapper) { wrap_commands_ = std::move(wrapper); }
+
 void Router::add(std::string method, std::string pattern, Access access, Handler handler) {
+  if (wrap_commands_ && method != "GET") {
+    handler = [wrapper = wrap_commands_, inner = std::move(handler)](HttpRequest& request) {
+      return wrapper(inner, request);
+    };
+  }
   auto segments = split(pattern);
   routes_.push_back({std::move(method), std::move(pattern), std::move(segments), access, std::move(handler)});
 }

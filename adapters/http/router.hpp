@@ -13,6 +13,10 @@ using Handler = std::function<HttpResponse(HttpRequest&)>;
 
 class Router {
  public:
+  // Runs every command handler (any method but GET) added after this call through `wrapper`,
+  // e.g. to retry a command whose decision rested on stale state.
+  using CommandWrapper = std::function<HttpResponse(const Handler&, HttpRequest&)>;
+  void wrap_commands(CommandWrapper wrapper);
   // Access defaults by method: GET is a read, everything else needs an admin.
   void add(std::string method, std::string pattern, Handler handler);
   void add(std::string method, std::string pattern, Access access, Handler handler);
@@ -35,6 +39,7 @@ class Router {
     Handler handler;
   };
   std::vector<Route> routes_;
+  CommandWrapper wrap_commands_;
 };
 
 }  // namespace lf::adapters::http

@@ -31,7 +31,15 @@ Metrics::Metrics()
       projection_lag_(prometheus::BuildGauge()
                           .Name("labelfleet_projection_lag_events")
                           .Help("Events of a projection's streams committed but not yet applied to its read model")
-                          .Register(*registry_)) {}
+                          .Register(*registry_)),
+      cache_reads_(prometheus::BuildCounter()
+                       .Name("labelfleet_stream_cache_reads_total")
+                       .Help("Streams read to decide a command, by result: hit (from memory) or miss (from the store)")
+                       .Register(*registry_)),
+      cache_reruns_(prometheus::BuildCounter()
+                        .Name("labelfleet_stream_cache_reruns_total")
+                        .Help("Command attempts run again with fresh reads because a cached stream had moved")
+                        .Register(*registry_)) {}
 
 void Metrics::observe_request(const std::string& route, const std::string& method, int status, double seconds) {
   requests_.Add({{"route", route}, {"method", method}, {"status", std::to_string(status)}}).Increment();
@@ -49,6 +57,9 @@ void Metrics::set_relay_lag(double positions) { relay_lag_.Add({}).Set(positions
 void Metrics::set_projection_lag(const std::string& projection, double positions) {
   projection_lag_.Add({{"projection", projection}}).Set(positions);
 }
+
+void Metrics::stream_cache_read(bool hit) { cache_reads_.Add({{"result", hit ? "hit" : "miss"}}).Increment(); }
+void Metrics::stream_cache_rerun(const std::string& reason) { cache_reruns_.Add({{"reason", reason}}).Increment(); }
 
 std::string Metrics::render() const {
   std::ostringstream out;

@@ -19,6 +19,11 @@ class Metrics {
   void set_log_head(double position);
   void set_relay_lag(double positions);
   void set_projection_lag(const std::string& projection, double positions);
+  // A command's read of a stream: served from the stream cache (hit) or read from the store.
+  void stream_cache_read(bool hit);
+  // A command attempt run again with fresh reads: "conflict" (its append met a version this
+  // process did not write) or "confirm" (an answer without append rested on a moved stream).
+  void stream_cache_rerun(const std::string& reason);
   std::string render() const;
 
  private:
@@ -29,6 +34,8 @@ class Metrics {
   prometheus::Family<prometheus::Gauge>& head_;
   prometheus::Family<prometheus::Gauge>& relay_lag_;
   prometheus::Family<prometheus::Gauge>& projection_lag_;
+  prometheus::Family<prometheus::Counter>& cache_reads_;
+  prometheus::Family<prometheus::Counter>& cache_reruns_;
 };
 
 }  // namespace lf::adapters::metrics

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <string_view>
 #include <tuple>
 
 #include "adapters/common/clock.hpp"
@@ -264,7 +265,23 @@ struct BatchRows {
   std::map<std::string, std::pair<std::string, std::int64_t>> streams;  // stream -> (type, version)
   std::string events;
   std::string commands;
+  std::vector<domain::RecordedEvent> recorded;  // the events as a read would return them
 };
+
+// Whether `t` is already in the form the log's reads render (kEventColumns):
+// YYYY-MM-DDTHH:MM:SS.mmmZ. Commands stamp their time this way (now_rfc3339).
+bool canonical_time(const std::string& t) {
+  static constexpr std::string_view kShape = "dddd-dd-ddTdd:dd:dd.dddZ";
+  if (t.size() != kShape.size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (kShape[i] == 'd' ? (t[i] < '0' || t[i] > '9') : t[i] != kShape[i]) {
+      return false;
+    }
+  }
+  return true;
+}
 
 // Takes the next positions for an accepted request's events and renders its rows; moves the
 // versions (and the idempotency record) in `view` on.
@@ -280,11 +297,16 @@ ports::Appended append_rows(pqxx::transaction_base& tx, const ports::AppendReque
     for (const auto& ev : seg.events) {
       ++rows.next;
       ++version;
+      auto event_id = new_uuid();
       rows.events += rows.events.empty() ? "" : ",";
-      rows.events += "(" + std::to_string(rows.next) + "," + tx.quote(new_uuid()) + "::uuid," +
-                     tx.quote(seg.stream_id) + "," + tx.quote(seg.stream_type) + "," + std::to_string(version) + "," +
-                     tx.quote(ev.type) + "," + std::to_string(ev.schema_version) + "," + tx.quote(ev.data_json) +
-                     "::json," + tx.quote(meta) + "::json," + tx.quote(recorded_at) + "::timestamptz)";
+      rows.events += "(" + std::to_string(rows.next) + "," + tx.quote(event_id) + "::uuid," + tx.quote(seg.stream_id) +
+                     "," + tx.quote(seg.stream_type) + "," + std::to_string(version) + "," + tx.quote(ev.type) + "," +
+                     std::to_string(ev.schema_version) + "," + tx.quote(ev.data_json) + "::json," + tx.quote(meta) +
+                     "::json," + tx.quote(recorded_at) + "::timestamptz)";
+      // A time in another form is reported empty: listeners cannot know how the log renders it.
+      rows.recorded.push_back({rows.next, std::move(event_id), seg.stream_id, seg.stream_type, version, ev.type,
+                               ev.schema_version, ev.data_json, rq.metadata,
+                               canonical_time(recorded_at) ? recorded_at : std::string()});
     }
     if (k == 0) {
       ok.stream_version = version;
@@ -468,9 +490,9 @@ void PgEventStore::on_commit(std::function<void(std::int64_t)> listener) {
   on_commit_ = std::move(listener);
 }
 
-void PgEventStore::on_streams_committed(std::function<void(const std::vector<std::string>&)> listener) {
+void PgEventStore::on_events_committed(std::function<void(const std::vector<domain::RecordedEvent>&)> listener) {
   const std::lock_guard lock(mu_);
-  on_streams_committed_ = std::move(listener);
+  on_events_committed_ = std::move(listener);
 }
 
 void PgEventStore::before_commit_for_test(std::function<void()> hook) {
@@ -513,13 +535,13 @@ void PgEventStore::process(std::vector<Pending>& batch) {
   std::int64_t head = 0;
   std::function<void()> hook;
   std::function<void(std::int64_t)> listener;
-  std::function<void(const std::vector<std::string>&)> streams_listener;
-  std::vector<std::string> written;  // the streams this batch appended to
+  std::function<void(const std::vector<domain::RecordedEvent>&)> events_listener;
+  std::vector<domain::RecordedEvent> recorded;  // what this batch appended
   {
     const std::lock_guard lock(mu_);
     hook = before_commit_;
     listener = on_commit_;
-    streams_listener = on_streams_committed_;
+    events_listener = on_events_committed_;
   }
   try {
     // Every stream a request writes: its own first, then `more`.
@@ -548,9 +570,7 @@ void PgEventStore::process(std::vector<Pending>& batch) {
     }
     tx.commit();
     ++batches_committed_;
-    for (const auto& entry : rows.streams) {
-      written.push_back(entry.first);
-    }
+    recorded = std::move(rows.recorded);
     head = rows.next;
   } catch (const std::exception& e) {
     // Nothing of this batch was committed (or we cannot know: the commit may have been lost
@@ -563,10 +583,10 @@ void PgEventStore::process(std::vector<Pending>& batch) {
     }
     return;
   }
-  // Before any caller learns of its commit: a cache told to forget a stream does so before the
-  // command that changed it can answer.
-  if (streams_listener && !written.empty()) {
-    streams_listener(written);
+  // Before any caller learns of its commit: an in-process cache of stream state is brought up
+  // to date (or told to forget) before the command that changed it can answer.
+  if (events_listener && !recorded.empty()) {
+    events_listener(recorded);
   }
   for (std::size_t i = 0; i < batch.size(); ++i) {
     batch[i].promise.set_value(std::move(results[i]));

@@ -40,9 +40,10 @@ class PgEventStore final : public ports::EventStore {
 
   // Called after every committed batch with the new head position (wakes the in-process relay).
   void on_commit(std::function<void(std::int64_t)> listener);
-  // Called after every committed batch with the streams it appended to, before any of its
-  // callers is answered (keeps in-process caches of stream state exact).
-  void on_streams_committed(std::function<void(const std::vector<std::string>&)> listener);
+  // Called after every committed batch with the events it appended, in position order and as
+  // read_stream would return them (recorded_at empty when it was not given in that form),
+  // before any of its callers is answered: keeps in-process caches of stream state exact.
+  void on_events_committed(std::function<void(const std::vector<domain::RecordedEvent>&)> listener);
   // Test seam: runs inside the append transaction just before COMMIT.
   void before_commit_for_test(std::function<void()> hook);
 
@@ -67,7 +68,7 @@ class PgEventStore final : public ports::EventStore {
   std::deque<Pending> queue_;
   bool stopping_ = false;
   std::function<void(std::int64_t)> on_commit_;
-  std::function<void(const std::vector<std::string>&)> on_streams_committed_;
+  std::function<void(const std::vector<domain::RecordedEvent>&)> on_events_committed_;
   std::function<void()> before_commit_;
   std::atomic<std::uint64_t> batches_committed_{0};
   std::thread appender_;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "adapters/app/caching_event_store.hpp"
 #include "adapters/app/command_executor.hpp"
 #include "adapters/auth/auth_service.hpp"
 #include "adapters/auth/crypto.hpp"
@@ -57,6 +58,8 @@ Environment:
   LABELFLEET_HTTP_HOST               address to listen on (default 127.0.0.1; 0.0.0.0 for all)
   LABELFLEET_PRINCIPAL_CACHE_MS      reuse a caller's folded user / API key this long (default 1000;
                                      this process's own changes apply at once; 0 = off)
+  LABELFLEET_STREAM_CACHE_STREAMS    streams whose events commands may decide on from memory,
+                                     each answer checked against the log (default 10000; 0 = off)
   LABELFLEET_RUN_DIR                 where the embedded broker address is written
                                      (<dir>/kafka.bootstrap; default .run)
   LABELFLEET_HTTP_THREADS            Pistache reactor threads (default 2)
@@ -229,6 +232,8 @@ int run_parts(const cmd::Config& config, bool api, bool relay, bool projector) {
   }
 
   std::unique_ptr<adapters::pg::PgEventStore> store;
+  std::unique_ptr<adapters::app::StreamCache> stream_cache;
+  std::unique_ptr<adapters::app::CachingEventStore> commands_store;  // what the handlers use
   std::unique_ptr<adapters::pg::ConnectionPool> reads;
   std::unique_ptr<adapters::pg::PgIdAllocator> ids;
   std::unique_ptr<adapters::app::CommandExecutor> executor;
@@ -259,26 +264,43 @@ int run_parts(const cmd::Config& config, bool api, bool relay, bool projector) {
       poller = std::make_unique<adapters::projection::CheckpointPoller>(config.database_url, board,
                                                                         std::chrono::milliseconds(10));
     }
+    stream_cache = std::make_unique<adapters::app::StreamCache>(config.stream_cache_streams);
+    commands_store = std::make_unique<adapters::app::CachingEventStore>(*store, *stream_cache, &metrics);
     reads = std::make_unique<adapters::pg::ConnectionPool>(config.database_url, 16);
     ids = std::make_unique<adapters::pg::PgIdAllocator>(*reads);
     executor = std::make_unique<adapters::app::CommandExecutor>(
-        *store, board, metrics, std::chrono::milliseconds(config.consistency_timeout_ms));
+        *commands_store, board, metrics, std::chrono::milliseconds(config.consistency_timeout_ms));
     const auto key = jwt_key(config);
     adapters::auth::AuthOptions auth_options;
     auth_options.jwt_key = key;
     auth_options.login_attempts_per_minute = config.login_attempts_per_minute;
     auth_options.secure_cookie = config.cookie_secure;
-    auth = std::make_unique<adapters::auth::AuthService>(auth_options, *store);
-    webhook_secrets = std::make_unique<adapters::auth::EventSourcedWebhookSecrets>(*store);
+    auth = std::make_unique<adapters::auth::AuthService>(auth_options, *commands_store);
+    webhook_secrets = std::make_unique<adapters::auth::EventSourcedWebhookSecrets>(*commands_store);
     gate = std::make_unique<adapters::auth::AuthGate>(
         adapters::auth::GateOptions{key, config.rate_limit_per_minute,
                                     std::chrono::milliseconds(config.principal_cache_ms)},
         *store, *webhook_secrets);
-    // Users and API keys changed by this process are dropped from the gate's cache before the
-    // command that changed them answers.
-    store->on_streams_committed([g = gate.get()](const std::vector<std::string>& streams) { g->forget(streams); });
+    // Before a command of this process answers, the streams it changed are brought up to date
+    // in the stream cache and dropped from the gate's cache of users and API keys.
+    store->on_events_committed(
+        [g = gate.get(), c = stream_cache.get()](const std::vector<lf::domain::RecordedEvent>& events) {
+          c->committed(events);
+          std::vector<std::string> streams;
+          for (const auto& e : events) {
+            if (streams.empty() || streams.back() != e.stream_id) {
+              streams.push_back(e.stream_id);
+            }
+          }
+          g->forget(streams);
+        });
+    // Every command (any method but GET) decides on cached streams and is checked (ADR 0013).
+    router.wrap_commands(
+        [cs = commands_store.get()](const adapters::http::Handler& handler, adapters::http::HttpRequest& request) {
+          return cs->run_command([&] { return handler(request); });
+        });
     services = std::make_unique<adapters::http::Services>(adapters::http::Services{
-        *store, *ids, *reads, *executor, metrics, all,
+        *commands_store, *ids, *reads, *executor, metrics, all,
         config.metrics_public ? adapters::http::Access::open : adapters::http::Access::read, auth.get()});
     adapters::http::add_system_routes(router, *services);
     adapters::http::add_auth_routes(router, *services);
@@ -317,7 +339,7 @@ int run_parts(const cmd::Config& config, bool api, bool relay, bool projector) {
     server->stop();
   }
   if (store) {
-    store->on_streams_committed(nullptr);  // the gate goes before the store's appender thread
+    store->on_events_committed(nullptr);  // the caches go before the store's appender thread
   }
   for (auto& p : projector_parts) {
     p->stop();

@@ -360,6 +360,30 @@ inline std::int64_t stream_event_count(const std::string& url, const std::string
   return query_int(url, "SELECT count(*) FROM events WHERE stream_id = " + sql_text(stream_id));
 }
 
+// A Prometheus text exposition (GET /metrics): the value of the first sample line that starts with `name{` and contains
+// every label.
+inline std::optional<double> sample(const std::string& metrics, const std::string& name,
+                                    const std::vector<std::string>& labels = {}) {
+  std::istringstream in(metrics);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') {
+      continue;
+    }
+    if (line.rfind(name + "{", 0) != 0 && line.rfind(name + " ", 0) != 0) {
+      continue;
+    }
+    bool all = true;
+    for (const auto& l : labels) {
+      all = all && line.find(l) != std::string::npos;
+    }
+    if (all) {
+      return std::stod(line.substr(line.rfind(' ') + 1));
+    }
+  }
+  return std::nullopt;
+}
+
 // ---------------------------------------------------------------------------------------
 // The binary
 

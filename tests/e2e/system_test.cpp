@@ -15,29 +15,6 @@ namespace {
 
 class SystemApi : public ServedSuite<SystemApi> {};
 
-// The value of the first sample line that starts with `name{` and contains every label.
-std::optional<double> sample(const std::string& metrics, const std::string& name,
-                             const std::vector<std::string>& labels = {}) {
-  std::istringstream in(metrics);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.empty() || line[0] == '#') {
-      continue;
-    }
-    if (line.rfind(name + "{", 0) != 0 && line.rfind(name + " ", 0) != 0) {
-      continue;
-    }
-    bool all = true;
-    for (const auto& l : labels) {
-      all = all && line.find(l) != std::string::npos;
-    }
-    if (all) {
-      return std::stod(line.substr(line.rfind(' ') + 1));
-    }
-  }
-  return std::nullopt;
-}
-
 TEST_F(SystemApi, VersionHasTheContractShape) {
   const auto r = call(port(), "GET", "/api/version");
   ASSERT_EQ(r.status, 200);

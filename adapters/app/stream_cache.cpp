@@ -1,0 +1,116 @@
+#include "adapters/app/stream_cache.hpp"
+
+#include <functional>
+
+namespace lf::adapters::app {
+
+StreamCache::StreamCache(std::size_t capacity)
+    : capacity_(capacity), last_commit_(std::make_unique<std::array<std::uint64_t, kSlots>>()) {
+  last_commit_->fill(0);
+}
+
+std::size_t StreamCache::slot_of(const std::string& stream_id) { return std::hash<std::string>{}(stream_id) % kSlots; }
+
+std::uint64_t StreamCache::ticket() const {
+  const std::lock_guard lock(mu_);
+  return sequence_;
+}
+
+StreamCache::Events StreamCache::find(const std::string& stream_id) {
+  const std::lock_guard lock(mu_);
+  const auto it = entries_.find(stream_id);
+  if (it == entries_.end()) {
+    return nullptr;
+  }
+  lru_.splice(lru_.begin(), lru_, it->second.lru);
+  return it->second.events;
+}
+
+void StreamCache::offer(const std::string& stream_id, std::vector<domain::RecordedEvent> events, std::uint64_t ticket) {
+  if (events.empty() || capacity_ == 0) {
+    return;
+  }
+  const std::lock_guard lock(mu_);
+  if ((*last_commit_)[slot_of(stream_id)] > ticket) {
+    return;
+  }
+  const auto it = entries_.find(stream_id);
+  if (it != entries_.end() && version_of(*it->second.events) >= version_of(events)) {
+    return;
+  }
+  put(stream_id, std::make_shared<const std::vector<domain::RecordedEvent>>(std::move(events)));
+}
+
+void StreamCache::committed(const std::vector<domain::RecordedEvent>& events) {
+  const std::lock_guard lock(mu_);
+  ++sequence_;
+  for (const auto& e : events) {
+    (*last_commit_)[slot_of(e.stream_id)] = sequence_;
+    if (capacity_ == 0) {
+      continue;
+    }
+    if (e.recorded_at.empty()) {
+      erase(e.stream_id);  // the store could not say how the log renders this event
+      continue;
+    }
+    const auto it = entries_.find(e.stream_id);
+    if (it == entries_.end()) {
+      if (e.stream_version == 1) {
+        put(e.stream_id, std::make_shared<const std::vector<domain::RecordedEvent>>(1, e));
+      }
+      continue;
+    }
+    const auto held = version_of(*it->second.events);
+    if (held >= e.stream_version) {
+      continue;  // a fold read after this commit got there first
+    }
+    if (held != e.stream_version - 1) {
+      erase(e.stream_id);  // versions from elsewhere are missing
+      continue;
+    }
+    auto extended = std::make_shared<std::vector<domain::RecordedEvent>>(*it->second.events);
+    extended->push_back(e);
+    it->second.events = std::move(extended);
+  }
+}
+
+bool StreamCache::committed_since(const std::string& stream_id, std::uint64_t ticket) const {
+  const std::lock_guard lock(mu_);
+  return (*last_commit_)[slot_of(stream_id)] > ticket;
+}
+
+void StreamCache::forget(const std::string& stream_id) {
+  const std::lock_guard lock(mu_);
+  erase(stream_id);
+}
+
+std::size_t StreamCache::size() const {
+  const std::lock_guard lock(mu_);
+  return entries_.size();
+}
+
+void StreamCache::put(const std::string& stream_id, Events events) {
+  const auto it = entries_.find(stream_id);
+  if (it != entries_.end()) {
+    it->second.events = std::move(events);
+    lru_.splice(lru_.begin(), lru_, it->second.lru);
+    return;
+  }
+  lru_.push_front(stream_id);
+  entries_.emplace(stream_id, Entry{std::move(events), lru_.begin()});
+  while (entries_.size() > capacity_) {
+    entries_.erase(lru_.back());
+    lru_.pop_back();
+  }
+}
+
+void StreamCache::erase(const std::string& stream_id) {
+  const auto it = entries_.find(stream_id);
+  if (it == entries_.end()) {
+    return;
+  }
+  lru_.erase(it->second.lru);
+  entries_.erase(it);
+}
+
+}  // namespace lf::adapters::app
