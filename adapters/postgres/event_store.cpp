@@ -78,23 +78,30 @@ std::vector<ports::StreamAppend> take_segments(ports::AppendRequest& rq, ReadSet
 // "k" idempotency record, "c" unique claim, "r" reference). In READ COMMITTED each statement of
 // a multi-statement query takes a fresh snapshot, so the reads after the lock see every batch
 // committed before it, another process's writer included.
+// Every lookup is one primary-key probe per key: the LATERAL subqueries with LIMIT 1 are not
+// pulled up into a join, so the planner cannot trade them for a sequential scan. It did that
+// for `= ANY(array)` once a batch carried a few dozen keys and the table a few thousand rows
+// (random_page_cost's default prices index probes as disk reads), and read the whole table in
+// every such batch while holding the log_head lock.
 std::string lock_and_read_sql(pqxx::transaction_base& tx, const ReadSet& reads) {
   const auto array = [&tx](const std::vector<std::string>& items) { return tx.quote(text_array(items)) + "::text[]"; };
   std::string sql =
       "SELECT 1 FROM log_head WHERE singleton FOR UPDATE;\n"
       "SELECT 'h', position::text, NULL::text, NULL::text, NULL::text FROM log_head WHERE singleton\n"
-      "UNION ALL SELECT 'v', stream_id, version::text, NULL, NULL FROM streams WHERE stream_id = ANY(" +
-      array(reads.stream_ids) + ")";
+      "UNION ALL SELECT 'v', s.stream_id, s.version::text, NULL, NULL FROM unnest(" +
+      array(reads.stream_ids) +
+      ") AS k(id) CROSS JOIN LATERAL (SELECT stream_id, version FROM streams WHERE stream_id = k.id LIMIT 1) s";
   if (!reads.keys.empty()) {
-    sql +=
-        "\nUNION ALL SELECT 'k', idempotency_key, fingerprint, status::text, body FROM commands "
-        "WHERE idempotency_key = ANY(" +
-        array(reads.keys) + ")";
+    sql += "\nUNION ALL SELECT 'k', c.idempotency_key, c.fingerprint, c.status::text, c.body FROM unnest(" +
+           array(reads.keys) +
+           ") AS k(key) CROSS JOIN LATERAL (SELECT idempotency_key, fingerprint, status, body FROM commands "
+           "WHERE idempotency_key = k.key LIMIT 1) c";
   }
   if (!reads.claim_scopes.empty()) {
-    sql += "\nUNION ALL SELECT 'c', c.scope, c.value, c.stream_id, NULL FROM unique_claims c JOIN unnest(" +
-           array(reads.claim_scopes) + ", " + array(reads.claim_values) +
-           ") AS k(scope, value) ON c.scope = k.scope AND c.value = k.value";
+    sql += "\nUNION ALL SELECT 'c', c.scope, c.value, c.stream_id, NULL FROM unnest(" + array(reads.claim_scopes) +
+           ", " + array(reads.claim_values) +
+           ") AS k(scope, value) CROSS JOIN LATERAL (SELECT scope, value, stream_id FROM unique_claims "
+           "WHERE scope = k.scope AND value = k.value LIMIT 1) c";
   }
   if (!reads.ref_targets.empty() || !reads.ref_sources.empty()) {
     sql += "\nUNION ALL SELECT 'r', target, source, kind, NULL FROM stream_refs WHERE target = ANY(" +
