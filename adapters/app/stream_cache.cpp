@@ -4,8 +4,10 @@
 
 namespace lf::adapters::app {
 
-StreamCache::StreamCache(std::size_t capacity)
-    : capacity_(capacity), last_commit_(std::make_unique<std::array<std::uint64_t, kSlots>>()) {
+StreamCache::StreamCache(std::size_t capacity, std::size_t max_events)
+    : capacity_(max_events == 0 ? 0 : capacity),
+      max_events_(max_events),
+      last_commit_(std::make_unique<std::array<std::uint64_t, kSlots>>()) {
   last_commit_->fill(0);
 }
 
@@ -71,6 +73,8 @@ void StreamCache::committed(const std::vector<domain::RecordedEvent>& events) {
     auto extended = std::make_shared<std::vector<domain::RecordedEvent>>(*it->second.events);
     extended->push_back(e);
     it->second.events = std::move(extended);
+    ++events_held_;
+    trim();
   }
 }
 
@@ -89,18 +93,33 @@ std::size_t StreamCache::size() const {
   return entries_.size();
 }
 
+std::size_t StreamCache::events_held() const {
+  const std::lock_guard lock(mu_);
+  return events_held_;
+}
+
 void StreamCache::put(const std::string& stream_id, Events events) {
-  const auto it = entries_.find(stream_id);
-  if (it != entries_.end()) {
-    it->second.events = std::move(events);
-    lru_.splice(lru_.begin(), lru_, it->second.lru);
+  if (events->size() > max_events_) {
+    erase(stream_id);
     return;
   }
-  lru_.push_front(stream_id);
-  entries_.emplace(stream_id, Entry{std::move(events), lru_.begin()});
-  while (entries_.size() > capacity_) {
-    entries_.erase(lru_.back());
-    lru_.pop_back();
+  const auto it = entries_.find(stream_id);
+  if (it != entries_.end()) {
+    events_held_ = events_held_ - it->second.events->size() + events->size();
+    it->second.events = std::move(events);
+    lru_.splice(lru_.begin(), lru_, it->second.lru);
+  } else {
+    events_held_ += events->size();
+    lru_.push_front(stream_id);
+    entries_.emplace(stream_id, Entry{std::move(events), lru_.begin()});
+  }
+  trim();
+}
+
+void StreamCache::trim() {
+  while (!lru_.empty() && (entries_.size() > capacity_ || events_held_ > max_events_)) {
+    const auto victim = lru_.back();  // a copy: erase() destroys the list's string
+    erase(victim);
   }
 }
 
@@ -109,6 +128,7 @@ void StreamCache::erase(const std::string& stream_id) {
   if (it == entries_.end()) {
     return;
   }
+  events_held_ -= it->second.events->size();
   lru_.erase(it->second.lru);
   entries_.erase(it);
 }

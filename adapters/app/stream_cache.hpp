@@ -25,7 +25,10 @@ class StreamCache {
  public:
   using Events = std::shared_ptr<const std::vector<domain::RecordedEvent>>;
 
-  explicit StreamCache(std::size_t capacity);  // streams kept; 0 keeps none
+  // Keeps at most `capacity` streams holding at most `max_events` events in all (least recently
+  // used go first; a stream longer than max_events alone is not kept). 0 keeps none.
+  explicit StreamCache(std::size_t capacity, std::size_t max_events = kDefaultMaxEvents);
+  static constexpr std::size_t kDefaultMaxEvents = 200000;
 
   // A point in this process's commit sequence: take one before reading a stream from the store.
   std::uint64_t ticket() const;
@@ -44,6 +47,7 @@ class StreamCache {
   bool committed_since(const std::string& stream_id, std::uint64_t ticket) const;
   void forget(const std::string& stream_id);
   std::size_t size() const;
+  std::size_t events_held() const;
 
  private:
   struct Entry {
@@ -53,8 +57,11 @@ class StreamCache {
   static std::size_t slot_of(const std::string& stream_id);
   void put(const std::string& stream_id, Events events);  // caller holds mu_
   void erase(const std::string& stream_id);               // caller holds mu_
+  void trim();                                            // caller holds mu_
 
   std::size_t capacity_;
+  std::size_t max_events_;
+  std::size_t events_held_ = 0;
   mutable std::mutex mu_;
   std::unordered_map<std::string, Entry> entries_;
   std::list<std::string> lru_;  // front: most recently used

@@ -25,6 +25,7 @@ struct Config {
   std::size_t rate_limit_per_minute = 1200;          // LABELFLEET_RATE_LIMIT_PER_MINUTE (per credential)
   int principal_cache_ms = 1000;                     // LABELFLEET_PRINCIPAL_CACHE_MS (0 = off)
   std::size_t stream_cache_streams = 10000;          // LABELFLEET_STREAM_CACHE_STREAMS (0 = off)
+  std::size_t stream_cache_events = 200000;          // LABELFLEET_STREAM_CACHE_EVENTS (in all streams)
   std::size_t login_attempts_per_minute = 10;        // LABELFLEET_LOGIN_ATTEMPTS_PER_MINUTE
   bool metrics_public = true;                        // LABELFLEET_METRICS_PUBLIC
   bool cookie_secure = false;                        // LABELFLEET_COOKIE_SECURE
@@ -76,6 +77,7 @@ inline Config load_config() {
   c.rate_limit_per_minute = static_cast<std::size_t>(env_int("LABELFLEET_RATE_LIMIT_PER_MINUTE", 1200, 1, 10000000));
   c.principal_cache_ms = static_cast<int>(env_int("LABELFLEET_PRINCIPAL_CACHE_MS", 1000, 0, 60000));
   c.stream_cache_streams = static_cast<std::size_t>(env_int("LABELFLEET_STREAM_CACHE_STREAMS", 10000, 0, 10000000));
+  c.stream_cache_events = static_cast<std::size_t>(env_int("LABELFLEET_STREAM_CACHE_EVENTS", 200000, 0, 100000000));
   c.login_attempts_per_minute =
       static_cast<std::size_t>(env_int("LABELFLEET_LOGIN_ATTEMPTS_PER_MINUTE", 10, 1, 100000));
   c.metrics_public = env_or("LABELFLEET_METRICS_PUBLIC", "true") != "false";

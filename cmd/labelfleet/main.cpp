@@ -60,6 +60,7 @@ Environment:
                                      this process's own changes apply at once; 0 = off)
   LABELFLEET_STREAM_CACHE_STREAMS    streams whose events commands may decide on from memory,
                                      each answer checked against the log (default 10000; 0 = off)
+  LABELFLEET_STREAM_CACHE_EVENTS     events those streams may hold in all (default 200000)
   LABELFLEET_RUN_DIR                 where the embedded broker address is written
                                      (<dir>/kafka.bootstrap; default .run)
   LABELFLEET_HTTP_THREADS            Pistache reactor threads (default 2)
@@ -264,7 +265,8 @@ int run_parts(const cmd::Config& config, bool api, bool relay, bool projector) {
       poller = std::make_unique<adapters::projection::CheckpointPoller>(config.database_url, board,
                                                                         std::chrono::milliseconds(10));
     }
-    stream_cache = std::make_unique<adapters::app::StreamCache>(config.stream_cache_streams);
+    stream_cache =
+        std::make_unique<adapters::app::StreamCache>(config.stream_cache_streams, config.stream_cache_events);
     commands_store = std::make_unique<adapters::app::CachingEventStore>(*store, *stream_cache, &metrics);
     reads = std::make_unique<adapters::pg::ConnectionPool>(config.database_url, 16);
     ids = std::make_unique<adapters::pg::PgIdAllocator>(*reads);

@@ -125,6 +125,30 @@ TEST(StreamCache, TheLeastRecentlyUsedStreamGoesFirst) {
   EXPECT_NE(cache.find("role-3"), nullptr);
 }
 
+TEST(StreamCache, TheEventBudgetEvictsTheLeastRecentlyUsedStreams) {
+  StreamCache cache(100, 5);
+  cache.offer("role-1", {event("role-1", 1, 1), event("role-1", 2, 2)}, cache.ticket());
+  cache.offer("role-2", {event("role-2", 1, 3), event("role-2", 2, 4)}, cache.ticket());
+  EXPECT_EQ(cache.events_held(), 4U);
+  ASSERT_NE(cache.find("role-1"), nullptr);  // role-2 is now the least recently used
+  cache.committed({event("role-1", 3, 5), event("role-1", 4, 6)});
+  EXPECT_EQ(cache.find("role-2"), nullptr);
+  EXPECT_EQ(versions(cache.find("role-1")), (V{1, 2, 3, 4}));
+  EXPECT_EQ(cache.events_held(), 4U);
+}
+
+TEST(StreamCache, AStreamLongerThanTheEventBudgetIsNotKept) {
+  StreamCache cache(100, 3);
+  cache.offer("role-1", {event("role-1", 1, 1), event("role-1", 2, 2), event("role-1", 3, 3)}, cache.ticket());
+  ASSERT_NE(cache.find("role-1"), nullptr);
+  cache.committed({event("role-1", 4, 4)});  // grows past the budget: dropped
+  EXPECT_EQ(cache.find("role-1"), nullptr);
+  EXPECT_EQ(cache.events_held(), 0U);
+  cache.offer("role-2", {event("role-2", 1, 5), event("role-2", 2, 6), event("role-2", 3, 7), event("role-2", 4, 8)},
+              cache.ticket());
+  EXPECT_EQ(cache.find("role-2"), nullptr);
+}
+
 TEST(StreamCache, CapacityZeroKeepsNothingButStillTracksCommits) {
   StreamCache cache(0);
   const auto t0 = cache.ticket();
