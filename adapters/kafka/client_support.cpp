@@ -23,7 +23,7 @@ log::Level level_for(int severity) {
 }
 
 void c_log_cb(const rd_kafka_t* rk, int level, const char* facility, const char* message) {
-  log::write(level_for(level), "librdkafka",
+  log::write(log_level(level, facility, message), "librdkafka",
              {{"client", rk != nullptr ? rd_kafka_name(rk) : ""}, {"facility", facility}, {"detail", message}});
 }
 
@@ -33,6 +33,15 @@ std::runtime_error refused(const std::string& name, const std::string& value, co
 }
 
 }  // namespace
+
+// The relay sets enable.gapless.guarantee on purpose (docs/adr/0003), and librdkafka warns at
+// every producer creation that the property is experimental: nothing an operator can act on.
+log::Level log_level(int severity, const std::string& facility, const std::string& message) {
+  if (facility == "CONFWARN" && message.find("enable.gapless.guarantee is experimental") != std::string::npos) {
+    return log::Level::info;
+  }
+  return level_for(severity);
+}
 
 std::unique_ptr<RdKafka::Conf> make_conf(const Settings& settings) {
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
@@ -53,7 +62,7 @@ std::unique_ptr<RdKafka::Conf> make_conf(const Settings& settings) {
 void LogBridge::event_cb(RdKafka::Event& event) {
   switch (event.type()) {
     case RdKafka::Event::EVENT_LOG:
-      log::write(level_for(static_cast<int>(event.severity())), "librdkafka",
+      log::write(log_level(static_cast<int>(event.severity()), event.fac(), event.str()), "librdkafka",
                  {{"client", client_}, {"facility", event.fac()}, {"detail", event.str()}});
       break;
     case RdKafka::Event::EVENT_ERROR:

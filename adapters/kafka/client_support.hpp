@@ -11,6 +11,8 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
 
+#include "adapters/common/log.hpp"
+
 namespace lf::adapters::kafka {
 
 using Settings = std::vector<std::pair<std::string, std::string>>;
@@ -46,6 +48,10 @@ class LogBridge final : public RdKafka::EventCb {
 void bridge_c_logs(rd_kafka_conf_t* conf);
 
 // "Local: Broker transport failure (-195)": a librdkafka error code with its name, for logs.
+// The level a librdkafka log line is written at: its syslog severity, except for warnings we
+// caused on purpose (the relay's enable.gapless.guarantee, written as info).
+log::Level log_level(int severity, const std::string& facility, const std::string& message);
+
 std::string describe(RdKafka::ErrorCode code);
 std::string describe(rd_kafka_resp_err_t code);
 

@@ -119,7 +119,7 @@ class DeliveryTracker final : public RdKafka::DeliveryReportCb {
 //    (OUT_OF_ORDER_SEQUENCE_NUMBER). (librdkafka's mock broker checks sequences only for
 //    transactional producers; the test reproducing this failure keeps one request in flight
 //    so as not to depend on it.) librdkafka logs a CONFWARN for this experimental property
-//    each time a producer is created.
+//    each time a producer is created; the log bridge writes it as info (client_support.cpp).
 //  - A message timing out in librdkafka's queue: gapless does not cover it, and librdkafka
 //    then sends the later ones. The relay's own deadline (delivery_timeout) comes first, see
 //    kMessageTimeoutMargin, and abandon() purges the queue.
