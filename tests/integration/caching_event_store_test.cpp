@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "adapters/postgres/event_store.hpp"
+#include "tests/support/recorded_event_match.hpp"
 #include "tests/support/test_db.hpp"
 
 namespace lf {
@@ -93,21 +94,7 @@ void expect_same_events(const std::vector<domain::RecordedEvent>& cached,
   ASSERT_EQ(cached.size(), logged.size());
   for (std::size_t i = 0; i < cached.size(); ++i) {
     SCOPED_TRACE("event " + std::to_string(i));
-    const auto& c = cached[i];
-    const auto& l = logged[i];
-    EXPECT_EQ(c.position, l.position);
-    EXPECT_EQ(c.event_id, l.event_id);
-    EXPECT_EQ(c.stream_id, l.stream_id);
-    EXPECT_EQ(c.stream_type, l.stream_type);
-    EXPECT_EQ(c.stream_version, l.stream_version);
-    EXPECT_EQ(c.type, l.type);
-    EXPECT_EQ(c.schema_version, l.schema_version);
-    EXPECT_EQ(c.data_json, l.data_json);
-    EXPECT_EQ(c.metadata.command_id, l.metadata.command_id);
-    EXPECT_EQ(c.metadata.causation_id, l.metadata.causation_id);
-    EXPECT_EQ(c.metadata.correlation_id, l.metadata.correlation_id);
-    EXPECT_EQ(c.metadata.actor, l.metadata.actor);
-    EXPECT_EQ(c.recorded_at, l.recorded_at);
+    testing::expect_same_event(cached[i], logged[i]);
   }
 }
 

@@ -26,6 +26,7 @@
 #include "adapters/kafka/topics.hpp"
 #include "adapters/kafka/topology.hpp"
 #include "adapters/postgres/event_store.hpp"
+#include "tests/support/recorded_event_match.hpp"
 #include "tests/support/test_db.hpp"
 
 namespace lf {
@@ -249,22 +250,6 @@ std::optional<std::string> header(const Consumed& c, const std::string& key) {
   return std::nullopt;
 }
 
-void expect_same_event(const RecordedEvent& a, const RecordedEvent& b) {
-  EXPECT_EQ(a.position, b.position);
-  EXPECT_EQ(a.event_id, b.event_id);
-  EXPECT_EQ(a.stream_id, b.stream_id);
-  EXPECT_EQ(a.stream_type, b.stream_type);
-  EXPECT_EQ(a.stream_version, b.stream_version);
-  EXPECT_EQ(a.type, b.type);
-  EXPECT_EQ(a.schema_version, b.schema_version);
-  EXPECT_EQ(a.data_json, b.data_json);
-  EXPECT_EQ(a.metadata.command_id, b.metadata.command_id);
-  EXPECT_EQ(a.metadata.causation_id, b.metadata.causation_id);
-  EXPECT_EQ(a.metadata.correlation_id, b.metadata.correlation_id);
-  EXPECT_EQ(a.metadata.actor, b.metadata.actor);
-  EXPECT_EQ(a.recorded_at, b.recorded_at);
-}
-
 // The positions each (topic, partition) must hold, in log order.
 std::map<std::pair<std::string, int>, std::vector<std::int64_t>> expected_layout(
     const std::vector<RecordedEvent>& log) {
@@ -356,7 +341,7 @@ TEST_F(KafkaRelayTest, PublishesEveryEventInLogOrderWithKeyPartitionAndEnvelope)
     // And the consumers' decoder gives back the very event.
     const auto decoded = adapters::kafka::decode_event(c.headers, c.key, c.value);
     ASSERT_TRUE(decoded.has_value()) << decoded.error();
-    expect_same_event(*decoded, e);
+    testing::expect_same_event(*decoded, e);
   }
 }
 
