@@ -319,10 +319,19 @@ class Publisher {
 };
 
 // Notifications only need to be consumed; the wait loop reads everything after its cursor.
+// Notes whether a notification came from a store other than the one that reports its commits
+// to the relay (the payload is the committing store's origin).
 class WakeReceiver final : public pqxx::notification_receiver {
  public:
-  explicit WakeReceiver(pqxx::connection_base& c) : pqxx::notification_receiver(c, kChannel) {}
-  void operator()(const std::string& /*payload*/, int /*backend_pid*/) override {}
+  WakeReceiver(pqxx::connection_base& c, std::string reported_origin)
+      : pqxx::notification_receiver(c, kChannel), reported_origin_(std::move(reported_origin)) {}
+  void operator()(const std::string& payload, int /*backend_pid*/) override {
+    foreign = foreign || reported_origin_.empty() || payload != reported_origin_;
+  }
+  bool foreign = false;
+
+ private:
+  std::string reported_origin_;
 };
 
 // A connection that LISTENs on the event store's channel, on its own so that the reading
@@ -331,7 +340,8 @@ struct Listener {
   std::unique_ptr<pqxx::connection> conn;
   std::unique_ptr<WakeReceiver> receiver;  // declared after conn: destroyed before it
 
-  explicit Listener(const std::string& url) : conn(pg::connect(url)), receiver(std::make_unique<WakeReceiver>(*conn)) {}
+  Listener(const std::string& url, const std::string& reported_origin)
+      : conn(pg::connect(url)), receiver(std::make_unique<WakeReceiver>(*conn, reported_origin)) {}
 };
 
 // The relay's own connection: it reads the log and writes the checkpoint, and nothing else,
@@ -435,6 +445,36 @@ void Relay::wake() noexcept {  // NOLINT(readability-make-member-function-const)
   [[maybe_unused]] const auto written = ::write(wake_fd_, &one, sizeof one);
 }
 
+void Relay::committed(const std::vector<domain::RecordedEvent>& events) {
+  {
+    const std::lock_guard lock(reported_mu_);
+    if (reported_.size() + events.size() > kMaxReported) {
+      reported_.clear();  // far behind: the log has all of it, and the gap sends the relay there
+    } else {
+      reported_.insert(reported_.end(), events.begin(), events.end());
+    }
+  }
+  wake();
+}
+
+std::vector<domain::RecordedEvent> Relay::take_reported(std::int64_t after, std::size_t limit, bool& gap_after) {
+  std::vector<domain::RecordedEvent> out;
+  const std::lock_guard lock(reported_mu_);
+  while (!reported_.empty() && reported_.front().position <= after) {
+    reported_.pop_front();  // published already (read from the log, or before a restart)
+  }
+  // An event reported without its time is not in the log's form (see on_events_committed):
+  // it and what follows are read from the log.
+  while (!reported_.empty() && out.size() < limit && reported_.front().position == after + 1 &&
+         !reported_.front().recorded_at.empty()) {
+    out.push_back(std::move(reported_.front()));
+    reported_.pop_front();
+    ++after;
+  }
+  gap_after = !reported_.empty() && out.size() < limit;
+  return out;
+}
+
 bool Relay::wait_for_published(std::int64_t position, std::chrono::milliseconds timeout) {
   std::unique_lock lock(published_mu_);
   return published_cv_.wait_for(lock, timeout, [&] { return published_.load() >= position; });
@@ -465,22 +505,36 @@ void Relay::run(const std::stop_token& stop) {
   Backoff kafka_backoff(100ms, 5s);
   bool pg_down = false;
 
-  // Waits for a notification, a wake(), stop, or the poll interval.
+  // Waits for a wake(), stop, a notification of another store's commit, or the poll interval.
+  // A notification of the reporting store's own commit does not end the wait: the report of
+  // that commit follows it and wakes the relay, which then need not read the log.
   const auto wait_for_events = [&] {
     const int sock = listener->conn->sock();
     if (sock < 0) {
       throw pqxx::broken_connection("the notification connection has no socket");
     }
-    pollfd fds[2] = {{wake_fd_, POLLIN, 0}, {sock, POLLIN, 0}};
-    if (::poll(fds, 2, static_cast<int>(config_.poll_interval.count())) < 0 && errno != EINTR) {
-      throw std::runtime_error(std::string("poll: ") + std::strerror(errno));
-    }
-    if ((fds[0].revents & POLLIN) != 0) {
-      std::uint64_t count = 0;
-      [[maybe_unused]] const auto drained = ::read(wake_fd_, &count, sizeof count);
-    }
-    if (fds[1].revents != 0) {
-      listener->conn->get_notifs();  // consumes them; throws if the server went away
+    const auto deadline = std::chrono::steady_clock::now() + config_.poll_interval;
+    for (;;) {
+      const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      pollfd fds[2] = {{wake_fd_, POLLIN, 0}, {sock, POLLIN, 0}};
+      const int ready = ::poll(fds, 2, static_cast<int>(std::max<std::int64_t>(left.count(), 0)));
+      if (ready < 0 && errno != EINTR) {
+        throw std::runtime_error(std::string("poll: ") + std::strerror(errno));
+      }
+      bool woken = ready == 0;  // the poll interval ran out
+      if ((fds[0].revents & POLLIN) != 0) {
+        std::uint64_t count = 0;
+        [[maybe_unused]] const auto drained = ::read(wake_fd_, &count, sizeof count);
+        woken = true;
+      }
+      if (fds[1].revents != 0) {
+        listener->receiver->foreign = false;
+        listener->conn->get_notifs();  // consumes them; throws if the server went away
+        woken = woken || listener->receiver->foreign;
+      }
+      if (woken || stop.stop_requested() || std::chrono::steady_clock::now() >= deadline) {
+        return;
+      }
     }
   };
 
@@ -490,7 +544,7 @@ void Relay::run(const std::stop_token& stop) {
         db = connect_db(config_.database_url);
       }
       if (!listener) {
-        listener = std::make_unique<Listener>(config_.database_url);
+        listener = std::make_unique<Listener>(config_.database_url, config_.reported_origin);
       }
       if (cursor < 0) {
         cursor = config_.republish_from_start ? 0 : read_checkpoint(*db);
@@ -504,7 +558,12 @@ void Relay::run(const std::stop_token& stop) {
       }
       pg_backoff.reset();
 
-      const auto events = read_batch(*db, cursor, config_.batch_size);
+      bool gap_after = false;
+      auto events = take_reported(cursor, config_.batch_size, gap_after);
+      const bool reported = !events.empty();
+      if (!reported) {
+        events = read_batch(*db, cursor, config_.batch_size);
+      }
       if (!events.empty()) {
         if (!publisher) {
           auto created = Publisher::create(config_);
@@ -535,9 +594,11 @@ void Relay::run(const std::stop_token& stop) {
         // batch is published again: duplicates on the wire, never a hole.
         write_checkpoint(*db, events.back().position);
         cursor = events.back().position;
+        (reported ? from_report_ : from_log_) += events.size();
         set_published(cursor);
       }
-      if (events.size() < config_.batch_size) {
+      // After a reported run that stopped at a gap, the log holds the rest now: no waiting.
+      if (events.size() < config_.batch_size && !(reported && gap_after)) {
         wait_for_events();  // caught up: sleep until something is committed
       }
     } catch (const std::exception& e) {

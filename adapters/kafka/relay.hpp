@@ -15,15 +15,25 @@
 //
 // Wake-ups: LISTEN labelfleet_events (the event store NOTIFYs on every commit, from any
 // process), wake() for in-process callers, and a poll interval as a safety net.
+//
+// What it publishes comes from the log, or — for events this process committed itself — from
+// the store's commit report (committed()), which carries them exactly as the log holds them:
+// a run of reported events that directly follows the cursor is published without reading it
+// back. Anything else (another process's commits, a report the relay fell behind on, a restart)
+// is read from the log, so the report is only a shortcut, never a source of truth.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <stop_token>
 #include <string>
 #include <thread>
+#include <vector>
+
+#include "domain/common/event.hpp"
 
 namespace lf::adapters::kafka {
 
@@ -49,6 +59,10 @@ struct RelayConfig {
   // expires first (enable.gapless.guarantee does not cover timed-out messages).
   std::chrono::milliseconds delivery_timeout{30000};
   std::string client_id = "labelfleet-relay";
+  // The origin (PgEventStore::origin) of the store whose commits committed() reports: its
+  // notifications do not send the relay to the log, the report (and its wake-up) will come.
+  // Empty: every notification does.
+  std::string reported_origin;
   // Further librdkafka producer properties, applied after the relay's own: for operators
   // (security.protocol, sasl.*, …) and for tests that shape produce requests
   // (batch.num.messages, max.in.flight.requests.per.connection). The properties the delivery
@@ -74,6 +88,14 @@ class Relay {
   // New events were committed in this process: look now rather than at the next poll.
   // Thread-safe, never blocks, async-signal-safe.
   void wake() noexcept;
+  // Events this process committed, in position order (PgEventStore::on_events_committed).
+  // Thread-safe; keeps at most kMaxReported of them (past that, the relay reads the log).
+  void committed(const std::vector<domain::RecordedEvent>& events);
+  static constexpr std::size_t kMaxReported = 20000;
+
+  // Events published so far, by where the relay found them (for tests and diagnostics).
+  std::uint64_t published_from_report() const noexcept { return from_report_.load(); }
+  std::uint64_t published_from_log() const noexcept { return from_log_.load(); }
 
   // The last position acknowledged by Kafka and recorded in relay_checkpoint (for metrics;
   // the republish mode starts again from 0).
@@ -84,10 +106,17 @@ class Relay {
  private:
   void run(const std::stop_token& stop);
   void set_published(std::int64_t position);
+  // The reported events that directly follow `after` (at most `limit`), and whether reported
+  // events remain behind a gap (then the log has what lies between: read it without waiting).
+  std::vector<domain::RecordedEvent> take_reported(std::int64_t after, std::size_t limit, bool& gap_after);
 
   RelayConfig config_;
   int wake_fd_ = -1;  // eventfd: wake() and stop() break the relay's wait
   std::atomic<std::int64_t> published_{0};
+  std::mutex reported_mu_;
+  std::deque<domain::RecordedEvent> reported_;
+  std::atomic<std::uint64_t> from_report_{0};
+  std::atomic<std::uint64_t> from_log_{0};
   std::mutex published_mu_;
   std::condition_variable published_cv_;
   std::mutex lifecycle_mu_;

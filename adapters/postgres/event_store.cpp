@@ -421,7 +421,7 @@ void add_ref_changes(pqxx::transaction_base& tx, const std::set<RefRow>& before,
 // transaction like separate statements would): on this kind of machine each round trip costs
 // more than the statement itself. Empty when the batch writes nothing.
 std::string writes_sql(pqxx::transaction_base& tx, std::int64_t head, const BatchRows& rows,
-                       const ClaimsAndRefs& before, const ClaimsAndRefs& after) {
+                       const ClaimsAndRefs& before, const ClaimsAndRefs& after, const std::string& origin) {
   std::string writes;
   if (!rows.events.empty()) {
     add_statement(writes,
@@ -448,7 +448,7 @@ std::string writes_sql(pqxx::transaction_base& tx, std::int64_t head, const Batc
   add_ref_changes(tx, before.refs, after.refs, writes);
   if (rows.next != head) {
     add_statement(writes, "UPDATE log_head SET position = " + std::to_string(rows.next) + " WHERE singleton");
-    add_statement(writes, "NOTIFY labelfleet_events");
+    add_statement(writes, "NOTIFY labelfleet_events, " + tx.quote(origin));
   }
   return writes;
 }
@@ -479,7 +479,10 @@ domain::RecordedEvent to_recorded_event(const pqxx::row& r) {
 }
 
 PgEventStore::PgEventStore(std::string url, EventStoreOptions options)
-    : url_(std::move(url)), options_(options), pool_(url_, options.read_pool_size) {
+    : url_(std::move(url)),
+      options_(std::move(options)),
+      origin_(options_.origin.empty() ? new_uuid() : options_.origin),
+      pool_(url_, options_.read_pool_size) {
   appender_ = std::thread([this] { run(); });
 }
 
@@ -569,7 +572,7 @@ void PgEventStore::process(std::vector<Pending>& batch) {
       results[i] = decide(tx, batch[i].request, segments[i], view, rows);
     }
 
-    if (const auto writes = writes_sql(tx, view.head, rows, held_before, view.held); !writes.empty()) {
+    if (const auto writes = writes_sql(tx, view.head, rows, held_before, view.held, origin_); !writes.empty()) {
       tx.exec(writes);
     }
     if (hook) {

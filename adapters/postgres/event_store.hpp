@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "adapters/postgres/connection_pool.hpp"
@@ -21,6 +22,7 @@ namespace lf::adapters::pg {
 struct EventStoreOptions {
   std::size_t max_batch = 512;  // requests per transaction
   std::size_t read_pool_size = 8;
+  std::string origin;  // the payload of its commit notifications (see origin()); empty: a fresh uuid
 };
 
 class PgEventStore final : public ports::EventStore {
@@ -48,6 +50,9 @@ class PgEventStore final : public ports::EventStore {
   void before_commit_for_test(std::function<void()> hook);
 
   ConnectionPool& pool() { return pool_; }
+  // This store's payload on the labelfleet_events notification of each commit: a listener in
+  // the same process that gets the commit report can tell its own commits from others'.
+  const std::string& origin() const { return origin_; }
   // Transactions committed by the appender so far (group commit: fewer than requests).
   std::uint64_t batches_committed() const { return batches_committed_.load(); }
 
@@ -61,6 +66,7 @@ class PgEventStore final : public ports::EventStore {
 
   std::string url_;
   EventStoreOptions options_;
+  std::string origin_;
   ConnectionPool pool_;
   std::unique_ptr<pqxx::connection> writer_;
   std::mutex mu_;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "adapters/app/caching_event_store.hpp"
+#include "adapters/common/clock.hpp"
 #include "adapters/app/command_executor.hpp"
 #include "adapters/auth/auth_service.hpp"
 #include "adapters/auth/crypto.hpp"
@@ -212,6 +213,9 @@ int run_parts(const cmd::Config& config, bool api, bool relay, bool projector) {
   adapters::projection::ProgressBoard board;
   const auto all = projections::all();
 
+  // In `serve`, the relay is handed the store's commits (the commit report) and tells the
+  // store's own notifications from other processes' by this origin.
+  const auto store_origin = adapters::new_uuid();
   std::unique_ptr<adapters::kafka::Relay> relay_part;
   if (relay) {
     adapters::kafka::RelayConfig options;
@@ -219,6 +223,9 @@ int run_parts(const cmd::Config& config, bool api, bool relay, bool projector) {
     options.brokers = brokers;
     options.republish_from_start = cluster != nullptr;
     options.topic_setup = cluster ? adapters::kafka::TopicSetup::none : adapters::kafka::TopicSetup::admin_api;
+    if (api) {
+      options.reported_origin = store_origin;
+    }
     relay_part = std::make_unique<adapters::kafka::Relay>(options);
     relay_part->start();
   }
@@ -257,10 +264,8 @@ int run_parts(const cmd::Config& config, bool api, bool relay, bool projector) {
       }
       tx.commit();
     }
-    store = std::make_unique<adapters::pg::PgEventStore>(config.database_url);
-    if (relay_part) {
-      store->on_commit([r = relay_part.get()](std::int64_t) { r->wake(); });
-    }
+    store = std::make_unique<adapters::pg::PgEventStore>(config.database_url,
+                                                         adapters::pg::EventStoreOptions{.origin = store_origin});
     if (!projector) {
       poller = std::make_unique<adapters::projection::CheckpointPoller>(config.database_url, board,
                                                                         std::chrono::milliseconds(10));
@@ -284,18 +289,22 @@ int run_parts(const cmd::Config& config, bool api, bool relay, bool projector) {
                                     std::chrono::milliseconds(config.principal_cache_ms)},
         *store, *webhook_secrets);
     // Before a command of this process answers, the streams it changed are brought up to date
-    // in the stream cache and dropped from the gate's cache of users and API keys.
-    store->on_events_committed(
-        [g = gate.get(), c = stream_cache.get()](const std::vector<lf::domain::RecordedEvent>& events) {
-          c->committed(events);
-          std::vector<std::string> streams;
-          for (const auto& e : events) {
-            if (streams.empty() || streams.back() != e.stream_id) {
-              streams.push_back(e.stream_id);
-            }
-          }
-          g->forget(streams);
-        });
+    // in the stream cache and dropped from the gate's cache of users and API keys, and the
+    // in-process relay (serve) is handed the events and woken.
+    store->on_events_committed([g = gate.get(), c = stream_cache.get(),
+                                r = relay_part.get()](const std::vector<lf::domain::RecordedEvent>& events) {
+      c->committed(events);
+      if (r != nullptr) {
+        r->committed(events);  // published without reading them back
+      }
+      std::vector<std::string> streams;
+      for (const auto& e : events) {
+        if (streams.empty() || streams.back() != e.stream_id) {
+          streams.push_back(e.stream_id);
+        }
+      }
+      g->forget(streams);
+    });
     // Every command (any method but GET) decides on cached streams and is checked (ADR 0013).
     router.wrap_commands(
         [cs = commands_store.get()](const adapters::http::Handler& handler, adapters::http::HttpRequest& request) {

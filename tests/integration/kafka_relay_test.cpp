@@ -357,6 +357,66 @@ TEST_F(KafkaRelayTest, CommitsItIsNotToldAboutWakeItThroughListenNotify) {
   EXPECT_TRUE(relay.wait_for_published(1, 5s));
 }
 
+// In `serve` the store hands the relay what it committed (the commit report): those events are
+// published without reading them back, the commits of another process are read from the log, and
+// the topics hold the same, in the same order, as if everything had been read.
+TEST_F(KafkaRelayTest, EventsThisProcessCommittedArePublishedFromTheReportOthersFromTheLog) {
+  auto config = relay_config();
+  config.reported_origin = "ours";
+  Relay relay(config);
+  PgEventStore ours(db_->url(), {.origin = "ours"});
+  ours.on_events_committed([&relay](const std::vector<RecordedEvent>& events) { relay.committed(events); });
+  PgEventStore theirs(db_->url());  // another process: only NOTIFY and the log reach the relay
+  relay.start();
+  std::this_thread::sleep_for(300ms);
+
+  ASSERT_NO_FATAL_FAILURE(append_round_robin(ours, {{"role", 10, 2}}));
+  ASSERT_NO_FATAL_FAILURE(append_round_robin(theirs, {{"setting", 5, 1}}));
+  ASSERT_NO_FATAL_FAILURE(append_round_robin(ours, {{"user", 10, 2}}));
+  ports::AppendRequest odd;  // its time is not in the log's form, so it is reported without it
+  odd.stream_id = "role-odd";
+  odd.stream_type = "role";
+  odd.events.push_back({"role.created", 1, R"({"stream":"role-odd","version":1})"});
+  odd.metadata = {"cmd-odd", "cause-odd", "corr-odd", "tester"};
+  odd.recorded_at = "2026-04-01T14:34:56+02:00";
+  ASSERT_TRUE(ours.append(odd).get().has_value());
+  ASSERT_NO_FATAL_FAILURE(append_round_robin(ours, {{"workflow", 3, 1}}));
+  auto log = whole_log(ours);
+  ASSERT_EQ(log.size(), 49U);
+  ASSERT_TRUE(relay.wait_for_published(log.back().position, 20s)) << "published " << relay.published_position();
+  EXPECT_EQ(relay.published_from_report() + relay.published_from_log(), log.size()) << "each event once";
+  EXPECT_GE(relay.published_from_log(), 6U) << "the other process's five and the odd one are read from the log";
+  EXPECT_GT(relay.published_from_report(), 0U);
+
+  // Caught up and idle: one more event of ours is published from the report alone.
+  const auto from_log = relay.published_from_log();
+  const auto from_report = relay.published_from_report();
+  ASSERT_NO_FATAL_FAILURE(append_round_robin(ours, {{"annotator", 1, 1}}));
+  log = whole_log(ours);
+  ASSERT_TRUE(relay.wait_for_published(log.back().position, 20s));
+  EXPECT_EQ(relay.published_from_report(), from_report + 1);
+  EXPECT_EQ(relay.published_from_log(), from_log);
+  relay.stop();
+
+  const auto consumed = consume_all(cluster_->bootstraps());
+  ASSERT_EQ(consumed.size(), log.size());
+  std::map<std::int64_t, const Consumed*> by_position;
+  std::map<std::pair<std::string, int>, std::vector<std::int64_t>> layout;
+  for (const auto& c : consumed) {
+    by_position[c.position] = &c;
+    layout[{c.topic, c.partition}].push_back(c.position);
+  }
+  EXPECT_EQ(layout, expected_layout(log)) << "each partition holds its streams' events in log order";
+  for (const auto& e : log) {
+    SCOPED_TRACE("position " + std::to_string(e.position));
+    ASSERT_TRUE(by_position.contains(e.position));
+    const Consumed& c = *by_position.at(e.position);
+    const auto decoded = adapters::kafka::decode_event(c.headers, c.key, c.value);
+    ASSERT_TRUE(decoded.has_value()) << decoded.error();
+    testing::expect_same_event(*decoded, e);
+  }
+}
+
 TEST_F(KafkaRelayTest, ResumesFromTheCheckpointAfterAFailedDeliveryWithoutHoles) {
   PgEventStore store(db_->url());
   ASSERT_NO_FATAL_FAILURE(append_round_robin(store, {{"role", 50, 4}}));
