@@ -12,7 +12,7 @@
 #
 # Environment (all optional):
 #   BENCH_DURATION        seconds per measured run, wrk and pgbench alike (default 15)
-#   BENCH_CONNECTIONS     wrk connections (default 64)
+#   BENCH_CONNECTIONS     wrk connections (default 128)
 #   BENCH_THREADS         wrk threads and pgbench threads (default 2)
 #   BENCH_PG_CLIENTS      pgbench clients (default 16)
 #   BENCH_WARMUP          seconds of wrk warm-up before the measured run, not counted (default 3; 0 = none)
@@ -30,7 +30,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 cd "$ROOT"
 
 DURATION=${BENCH_DURATION:-15}
-CONNECTIONS=${BENCH_CONNECTIONS:-64}
+CONNECTIONS=${BENCH_CONNECTIONS:-128}
 THREADS=${BENCH_THREADS:-2}
 PG_CLIENTS=${BENCH_PG_CLIENTS:-16}
 WARMUP=${BENCH_WARMUP:-3}

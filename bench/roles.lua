@@ -4,7 +4,7 @@
 -- thread has created 64 roles). Every request is a command that appends an event, so this
 -- measures HTTP -> decide -> event store commit -> response.
 --
---   wrk -t2 -c64 -d15s --latency -s bench/roles.lua http://127.0.0.1:PORT
+--   wrk -t2 -c128 -d15s --latency -s bench/roles.lua http://127.0.0.1:PORT
 --
 -- Environment:
 --   BENCH_UPDATE_RATIO   share of PUTs once the thread has ids (default 0.5)

@@ -16,7 +16,7 @@ struct Config {
   std::string http_host = "127.0.0.1";               // LABELFLEET_HTTP_HOST (the image sets 0.0.0.0)
   std::string run_dir = ".run";                      // LABELFLEET_RUN_DIR
   int http_threads = 2;                              // LABELFLEET_HTTP_THREADS (Pistache reactors)
-  int http_workers = 64;                             // LABELFLEET_HTTP_WORKERS (handler threads)
+  int http_workers = 256;                            // LABELFLEET_HTTP_WORKERS (handler threads)
   std::size_t max_body = 1048576;                    // LABELFLEET_HTTP_MAX_BODY (bytes)
   int consistency_timeout_ms = 5000;                 // LABELFLEET_CONSISTENCY_TIMEOUT_MS
   std::string jwt_secret;                            // LABELFLEET_JWT_SECRET; empty = generated into the run dir
@@ -65,7 +65,7 @@ inline Config load_config() {
   c.http_host = env_or("LABELFLEET_HTTP_HOST", "127.0.0.1");
   c.run_dir = env_or("LABELFLEET_RUN_DIR", ".run");
   c.http_threads = static_cast<int>(env_int("LABELFLEET_HTTP_THREADS", 2, 1, 64));
-  c.http_workers = static_cast<int>(env_int("LABELFLEET_HTTP_WORKERS", 64, 1, 1024));
+  c.http_workers = static_cast<int>(env_int("LABELFLEET_HTTP_WORKERS", 256, 1, 4096));
   c.max_body = static_cast<std::size_t>(env_int("LABELFLEET_HTTP_MAX_BODY", 1048576, 1024, 64L * 1024 * 1024));
   c.consistency_timeout_ms = static_cast<int>(env_int("LABELFLEET_CONSISTENCY_TIMEOUT_MS", 5000, 0, 60000));
   c.jwt_secret = env_or("LABELFLEET_JWT_SECRET", "");

@@ -65,7 +65,7 @@ Environment:
   LABELFLEET_RUN_DIR                 where the embedded broker address is written
                                      (<dir>/kafka.bootstrap; default .run)
   LABELFLEET_HTTP_THREADS            Pistache reactor threads (default 2)
-  LABELFLEET_HTTP_WORKERS            request handler threads (default 64)
+  LABELFLEET_HTTP_WORKERS            request handler threads (default 256)
   LABELFLEET_HTTP_MAX_BODY           largest accepted request body in bytes (default 1048576)
   LABELFLEET_CONSISTENCY_TIMEOUT_MS  how long a write waits for its read model (default 5000)
   LABELFLEET_LOG_LEVEL               debug|info|warn|error (default info)
