@@ -8,12 +8,12 @@
 #include <vector>
 
 #include "adapters/app/caching_event_store.hpp"
-#include "adapters/common/clock.hpp"
 #include "adapters/app/command_executor.hpp"
 #include "adapters/auth/auth_service.hpp"
 #include "adapters/auth/crypto.hpp"
 #include "adapters/auth/gate.hpp"
 #include "adapters/auth/webhook_secrets.hpp"
+#include "adapters/common/clock.hpp"
 #include "adapters/common/log.hpp"
 #include "adapters/http/router.hpp"
 #include "adapters/http/server.hpp"
