@@ -260,6 +260,19 @@ std::map<std::pair<std::string, int>, std::vector<std::int64_t>> expected_layout
   return out;
 }
 
+// Each partition holds its streams' events in log order; the consumed messages by position.
+std::map<std::int64_t, const Consumed*> expect_partitions_in_log_order(const std::vector<Consumed>& consumed,
+                                                                       const std::vector<RecordedEvent>& log) {
+  std::map<std::int64_t, const Consumed*> by_position;
+  std::map<std::pair<std::string, int>, std::vector<std::int64_t>> layout;
+  for (const auto& c : consumed) {
+    by_position[c.position] = &c;
+    layout[{c.topic, c.partition}].push_back(c.position);
+  }
+  EXPECT_EQ(layout, expected_layout(log)) << "each partition holds its streams' events in log order";
+  return by_position;
+}
+
 class KafkaRelayTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -301,13 +314,7 @@ TEST_F(KafkaRelayTest, PublishesEveryEventInLogOrderWithKeyPartitionAndEnvelope)
 
   const auto consumed = consume_all(cluster_->bootstraps());
   ASSERT_EQ(consumed.size(), log.size()) << "a clean run publishes every event exactly once";
-  std::map<std::int64_t, const Consumed*> by_position;
-  std::map<std::pair<std::string, int>, std::vector<std::int64_t>> layout;
-  for (const auto& c : consumed) {
-    by_position[c.position] = &c;
-    layout[{c.topic, c.partition}].push_back(c.position);
-  }
-  EXPECT_EQ(layout, expected_layout(log)) << "each partition holds its streams' events in log order";
+  const auto by_position = expect_partitions_in_log_order(consumed, log);
 
   for (const auto& e : log) {
     SCOPED_TRACE("position " + std::to_string(e.position));
@@ -400,13 +407,7 @@ TEST_F(KafkaRelayTest, EventsThisProcessCommittedArePublishedFromTheReportOthers
 
   const auto consumed = consume_all(cluster_->bootstraps());
   ASSERT_EQ(consumed.size(), log.size());
-  std::map<std::int64_t, const Consumed*> by_position;
-  std::map<std::pair<std::string, int>, std::vector<std::int64_t>> layout;
-  for (const auto& c : consumed) {
-    by_position[c.position] = &c;
-    layout[{c.topic, c.partition}].push_back(c.position);
-  }
-  EXPECT_EQ(layout, expected_layout(log)) << "each partition holds its streams' events in log order";
+  const auto by_position = expect_partitions_in_log_order(consumed, log);
   for (const auto& e : log) {
     SCOPED_TRACE("position " + std::to_string(e.position));
     ASSERT_TRUE(by_position.contains(e.position));
