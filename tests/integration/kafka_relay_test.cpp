@@ -370,6 +370,7 @@ TEST_F(KafkaRelayTest, CommitsItIsNotToldAboutWakeItThroughListenNotify) {
 TEST_F(KafkaRelayTest, EventsThisProcessCommittedArePublishedFromTheReportOthersFromTheLog) {
   auto config = relay_config();
   config.reported_origin = "ours";
+  config.poll_interval = 60s;  // only the report's wake-up and other stores' notifications wake it
   Relay relay(config);
   PgEventStore ours(db_->url(), {.origin = "ours"});
   ours.on_events_committed([&relay](const std::vector<RecordedEvent>& events) { relay.committed(events); });
