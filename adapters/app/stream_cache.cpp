@@ -40,7 +40,7 @@ void StreamCache::offer(const std::string& stream_id, std::vector<domain::Record
   if (it != entries_.end() && version_of(*it->second.events) >= version_of(events)) {
     return;
   }
-  put(stream_id, std::make_shared<const std::vector<domain::RecordedEvent>>(std::move(events)));
+  put(stream_id, std::make_shared<std::vector<domain::RecordedEvent>>(std::move(events)));
 }
 
 void StreamCache::committed(const std::vector<domain::RecordedEvent>& events) {
@@ -58,7 +58,7 @@ void StreamCache::committed(const std::vector<domain::RecordedEvent>& events) {
     const auto it = entries_.find(e.stream_id);
     if (it == entries_.end()) {
       if (e.stream_version == 1) {
-        put(e.stream_id, std::make_shared<const std::vector<domain::RecordedEvent>>(1, e));
+        put(e.stream_id, std::make_shared<std::vector<domain::RecordedEvent>>(1, e));
       }
       continue;
     }
@@ -70,9 +70,12 @@ void StreamCache::committed(const std::vector<domain::RecordedEvent>& events) {
       erase(e.stream_id);  // versions from elsewhere are missing
       continue;
     }
-    auto extended = std::make_shared<std::vector<domain::RecordedEvent>>(*it->second.events);
-    extended->push_back(e);
-    it->second.events = std::move(extended);
+    // Extending in place is safe while this entry is the only owner: a reader gets its copy of
+    // the pointer from find(), under mu_, which this thread holds.
+    if (it->second.events.use_count() > 1) {
+      it->second.events = std::make_shared<std::vector<domain::RecordedEvent>>(*it->second.events);
+    }
+    it->second.events->push_back(e);
     ++events_held_;
     trim();
   }
@@ -98,7 +101,7 @@ std::size_t StreamCache::events_held() const {
   return events_held_;
 }
 
-void StreamCache::put(const std::string& stream_id, Events events) {
+void StreamCache::put(const std::string& stream_id, std::shared_ptr<std::vector<domain::RecordedEvent>> events) {
   if (events->size() > max_events_) {
     erase(stream_id);
     return;

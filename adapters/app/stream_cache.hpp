@@ -51,13 +51,15 @@ class StreamCache {
 
  private:
   struct Entry {
-    Events events;
+    // Extended in place while nobody else holds it; copied first when a reader does (what
+    // find() handed out never changes).
+    std::shared_ptr<std::vector<domain::RecordedEvent>> events;
     std::list<std::string>::iterator lru;
   };
   static std::size_t slot_of(const std::string& stream_id);
-  void put(const std::string& stream_id, Events events);  // caller holds mu_
-  void erase(const std::string& stream_id);               // caller holds mu_
-  void trim();                                            // caller holds mu_
+  void put(const std::string& stream_id, std::shared_ptr<std::vector<domain::RecordedEvent>> events);  // holds mu_
+  void erase(const std::string& stream_id);  // caller holds mu_
+  void trim();                               // caller holds mu_
 
   std::size_t capacity_;
   std::size_t max_events_;

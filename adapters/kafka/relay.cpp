@@ -318,9 +318,8 @@ class Publisher {
   std::vector<std::unique_ptr<RdKafka::Topic>> topics_;  // declared last: released before the producer
 };
 
-// Notifications only need to be consumed; the wait loop reads everything after its cursor.
-// Notes whether a notification came from a store other than the one that reports its commits
-// to the relay (the payload is the committing store's origin).
+// Consumes the notifications, noting whether one came from a store other than the one that
+// reports its commits to the relay (the payload is the committing store's origin).
 class WakeReceiver final : public pqxx::notification_receiver {
  public:
   WakeReceiver(pqxx::connection_base& c, std::string reported_origin)
