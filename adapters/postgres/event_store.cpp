@@ -495,11 +495,6 @@ PgEventStore::~PgEventStore() {
   appender_.join();
 }
 
-void PgEventStore::on_commit(std::function<void(std::int64_t)> listener) {
-  const std::lock_guard lock(mu_);
-  on_commit_ = std::move(listener);
-}
-
 void PgEventStore::on_events_committed(std::function<void(const std::vector<domain::RecordedEvent>&)> listener) {
   const std::lock_guard lock(mu_);
   on_events_committed_ = std::move(listener);
@@ -542,15 +537,12 @@ void PgEventStore::run() {
 void PgEventStore::process(std::vector<Pending>& batch) {
   // Outcome per request, decided in memory under the log_head lock, written in one go.
   std::vector<ports::AppendResult> results(batch.size(), std::unexpected(AppendError{AppendErrc::unavailable, ""}));
-  std::int64_t head = 0;
   std::function<void()> hook;
-  std::function<void(std::int64_t)> listener;
   std::function<void(const std::vector<domain::RecordedEvent>&)> events_listener;
   std::vector<domain::RecordedEvent> recorded;  // what this batch appended
   {
     const std::lock_guard lock(mu_);
     hook = before_commit_;
-    listener = on_commit_;
     events_listener = on_events_committed_;
   }
   try {
@@ -581,7 +573,6 @@ void PgEventStore::process(std::vector<Pending>& batch) {
     tx.commit();
     ++batches_committed_;
     recorded = std::move(rows.recorded);
-    head = rows.next;
   } catch (const std::exception& e) {
     // Nothing of this batch was committed (or we cannot know: the commit may have been lost
     // with the connection). Report unavailable; a retry with the same Idempotency-Key is safe.
@@ -600,9 +591,6 @@ void PgEventStore::process(std::vector<Pending>& batch) {
   }
   for (std::size_t i = 0; i < batch.size(); ++i) {
     batch[i].promise.set_value(std::move(results[i]));
-  }
-  if (listener) {
-    listener(head);
   }
 }
 

@@ -40,8 +40,6 @@ class PgEventStore final : public ports::EventStore {
   std::optional<std::string> claim_holder(const std::string& scope, const std::string& value) override;
   std::int64_t head_position() override;
 
-  // Called after every committed batch with the new head position (wakes the in-process relay).
-  void on_commit(std::function<void(std::int64_t)> listener);
   // Called after every committed batch with the events it appended, in position order and as
   // read_stream would return them (recorded_at empty when it was not given in that form),
   // before any of its callers is answered: keeps in-process caches of stream state exact.
@@ -73,7 +71,6 @@ class PgEventStore final : public ports::EventStore {
   std::condition_variable cv_;
   std::deque<Pending> queue_;
   bool stopping_ = false;
-  std::function<void(std::int64_t)> on_commit_;
   std::function<void(const std::vector<domain::RecordedEvent>&)> on_events_committed_;
   std::function<void()> before_commit_;
   std::atomic<std::uint64_t> batches_committed_{0};
