@@ -1,5 +1,7 @@
 #include "projections/sql_batch.hpp"
 
+#include <atomic>
+#include <cstdint>
 #include <stdexcept>
 #include <utility>
 #include <vector>
@@ -67,15 +69,24 @@ std::string_view dollar_tag(std::string_view sql, std::size_t begin) {
   return {};
 }
 
-}  // namespace
+// What scan() does with the text: substitute literals for placeholders (checking both match),
+// or only look for a statement separator.
+struct ScanMode {
+  std::span<const std::string> literals;
+  bool substitute = true;
+  bool* separator = nullptr;  // set when a ';' is found outside quotes and comments
+};
 
-std::string bind_literals(std::string_view sql, std::span<const std::string> literals) {
+std::string scan(std::string_view sql, const ScanMode& mode) {
+  const auto literals = mode.literals;
   std::string out;
   std::size_t size = sql.size();
   for (const auto& literal : literals) {
     size += literal.size();
   }
-  out.reserve(size);
+  if (mode.substitute) {
+    out.reserve(size);
+  }
   std::vector<bool> used(literals.size(), false);
 
   std::size_t i = 0;
@@ -101,7 +112,9 @@ std::string bind_literals(std::string_view sql, std::span<const std::string> lit
       ++end;
     } else if (c == '/' && i + 1 < sql.size() && sql[i + 1] == '*') {
       end = block_comment_end(sql, i);
-    } else if (c == '$' && !after_ident && i + 1 < sql.size() && is_digit(sql[i + 1])) {
+    } else if (c == ';' && mode.separator != nullptr) {
+      *mode.separator = true;
+    } else if (c == '$' && !after_ident && i + 1 < sql.size() && is_digit(sql[i + 1]) && mode.substitute) {
       std::size_t n = 0;
       end = i + 1;
       while (end < sql.size() && is_digit(sql[end])) {
@@ -140,7 +153,65 @@ std::string bind_literals(std::string_view sql, std::span<const std::string> lit
   return out;
 }
 
-SqlBatch::SqlBatch(pqxx::transaction_base& tx) : tx_(tx) {}
+}  // namespace
+
+std::string bind_literals(std::string_view sql, std::span<const std::string> literals) {
+  return scan(sql, {literals, true, nullptr});
+}
+
+bool has_statement_separator(std::string_view sql) {
+  bool separator = false;
+  scan(sql, {{}, false, &separator});
+  return separator;
+}
+
+SqlBatch::SqlBatch(pqxx::transaction_base& tx, PreparedStatements* prepared)
+    : tx_(tx), block_(dynamic_cast<pqxx::dbtransaction*>(&tx)), prepared_(block_ != nullptr ? prepared : nullptr) {}
+
+const std::string* SqlBatch::prepared_name(std::string_view sql, std::size_t arguments) {
+  auto& names = prepared_->names_;
+  if (const auto it = names.find(std::string(sql)); it != names.end()) {
+    return it->second.empty() ? nullptr : &it->second;
+  }
+  // The same checks a literal rendering makes, before anything reaches the server.
+  const std::vector<std::string> nulls(arguments, "NULL");
+  bind_literals(sql, nulls);
+  std::string name;
+  if (!has_statement_separator(sql)) {
+    // Unique in the process, so that a PreparedStatements started afresh on a connection that
+    // already has some (as a replay's is) never collides with them.
+    static std::atomic<std::uint64_t> next_name{0};
+    name = "lf_sql_" + std::to_string(++next_name);
+    // A savepoint of its own: a statement PostgreSQL cannot prepare (a parameter whose type it
+    // cannot infer, say) must not abort the batch's transaction. Only a lost connection is
+    // worth failing the batch for.
+    try {
+      pqxx::subtransaction savepoint(*block_, "lf_prepare");
+      savepoint.exec("PREPARE " + name + " AS " + std::string(sql));
+      savepoint.commit();
+      ++prepared_->prepared_;
+    } catch (const pqxx::broken_connection&) {
+      throw;
+    } catch (const pqxx::sql_error&) {
+      name.clear();
+    }
+  }
+  if (name.empty()) {
+    ++prepared_->unpreparable_;
+  }
+  const auto& stored = names.emplace(std::string(sql), std::move(name)).first->second;
+  return stored.empty() ? nullptr : &stored;
+}
+
+std::string SqlBatch::execute_text(const std::string& name, std::span<const std::string> literals) {
+  std::string text = "EXECUTE " + name + "(";
+  for (std::size_t i = 0; i < literals.size(); ++i) {
+    text += i == 0 ? "" : ", ";
+    text += literals[i];
+  }
+  text += ")";
+  return text;
+}
 
 std::string SqlBatch::quote(std::string_view text) const {
   if (text.empty()) {

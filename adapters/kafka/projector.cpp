@@ -51,7 +51,10 @@ using Readers = std::map<std::string, std::vector<const projections::Projection*
 // checkpoints commit together. Four round trips whatever the batch's size: BEGIN; the locks
 // and the checkpoints; every statement of the batch's events and the moved checkpoints in one
 // exec; COMMIT.
-BatchOutcome apply_batch(pqxx::connection& conn, const Readers& readers, const std::vector<Delivered>& batch) {
+// `prepared`: the statements `conn` has prepared (each projection's statements are parsed and
+// planned once per connection, then executed).
+BatchOutcome apply_batch(pqxx::connection& conn, projections::PreparedStatements& prepared, const Readers& readers,
+                         const std::vector<Delivered>& batch) {
   BatchOutcome outcome;
   // The projections this batch concerns, by name: locks are always taken in name order, so two
   // projector instances (or a replay) can queue behind each other but never deadlock.
@@ -73,7 +76,7 @@ BatchOutcome apply_batch(pqxx::connection& conn, const Readers& readers, const s
     names.push_back(entry.first);
   }
   pqxx::work tx(conn);
-  projections::SqlBatch sql(tx);
+  projections::SqlBatch sql(tx, &prepared);
   // No fsync wait: the read-model change and its checkpoint commit together, so a crash that
   // loses this transaction loses both, and the events are applied again from Kafka (or from
   // the relay's republish of the log). Writers wait on this commit for read-your-writes.
@@ -248,6 +251,7 @@ void ProjectorRuntime::run(const std::stop_token& stop) {
     topic_names += (topic_names.empty() ? "" : ",") + t;
   }
   std::unique_ptr<pqxx::connection> db;
+  projections::PreparedStatements prepared;  // db's; a new connection starts without any
   Backoff backoff(100ms, 5s);
   bool pg_down = false;
 
@@ -266,6 +270,7 @@ void ProjectorRuntime::run(const std::stop_token& stop) {
   const auto ensure_db = [&] {
     if (!db) {
       db = pg::connect(config_.database_url);
+      prepared = projections::PreparedStatements();
       if (pg_down) {
         log::info("projector reconnected to postgres", {{"projection", name_}});
         pg_down = false;
@@ -386,7 +391,7 @@ void ProjectorRuntime::run(const std::stop_token& stop) {
     while (!outcome && !stop.stop_requested()) {
       try {
         ensure_db();
-        outcome = apply_batch(*db, readers, batch);
+        outcome = apply_batch(*db, prepared, readers, batch);
         backoff.reset();
       } catch (const std::exception& e) {
         if (!is_connection_loss(e)) {

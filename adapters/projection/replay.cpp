@@ -30,7 +30,8 @@ ReplayResult rebuild(pqxx::connection& conn, const projections::Projection& proj
 
   ReplayResult result;
   std::map<int, std::int64_t> checkpoints;
-  projections::SqlBatch sql(tx);
+  projections::PreparedStatements prepared;  // for this transaction's chunks
+  projections::SqlBatch sql(tx, &prepared);
   // Everything committed before this snapshot; the projector carries on from the checkpoints.
   // Each chunk's read-model changes go to the server in one round trip.
   for (;;) {

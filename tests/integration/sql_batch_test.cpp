@@ -14,6 +14,7 @@
 namespace lf {
 namespace {
 
+using projections::PreparedStatements;
 using projections::SqlBatch;
 
 const std::vector<std::string>& awkward_texts() {
@@ -41,9 +42,10 @@ class SqlBatchTest : public ::testing::Test {
     db_ = std::make_unique<testing::TestDatabase>();
   }
 
-  // Every awkward text, rendered as a literal and read back from the server.
-  static void expect_round_trip(pqxx::work& tx) {
-    SqlBatch sql(tx);
+  // Every awkward text, rendered as a literal (an EXECUTE argument with `prepared`) and read
+  // back from the server.
+  static void expect_round_trip(pqxx::work& tx, PreparedStatements* prepared = nullptr) {
+    SqlBatch sql(tx, prepared);
     for (const auto& text : awkward_texts()) {
       sql.add("SELECT $1::text, octet_length($1::text)", text);
       const auto r = sql.flush();
@@ -70,6 +72,21 @@ TEST_F(SqlBatchTest, QuotedTextArrivesByteForByteWithoutStandardConformingString
   tx.exec("SET LOCAL standard_conforming_strings = off");
   ASSERT_EQ(tx.exec("SHOW standard_conforming_strings")[0][0].as<std::string>(), "off");
   expect_round_trip(tx);
+}
+
+TEST_F(SqlBatchTest, QuotedTextArrivesByteForByteAsAnArgumentOfAPreparedStatement) {
+  pqxx::connection c(db_->url());
+  PreparedStatements prepared;
+  {
+    pqxx::work tx(c);
+    expect_round_trip(tx, &prepared);
+  }
+  pqxx::work tx(c);
+  tx.exec("SET LOCAL escape_string_warning = off");
+  tx.exec("SET LOCAL standard_conforming_strings = off");
+  expect_round_trip(tx, &prepared);
+  EXPECT_EQ(prepared.prepared(), 1U);
+  EXPECT_EQ(prepared.unpreparable(), 0U);
 }
 
 TEST_F(SqlBatchTest, AFlushIsOneExecAnsweringItsLastStatement) {
@@ -135,6 +152,96 @@ TEST_F(SqlBatchTest, AFailingStatementFailsTheFlushAndAnEmptyFlushSendsNothing) 
   EXPECT_TRUE(sql.flush().empty());
   EXPECT_EQ(sql.take(), "");
   EXPECT_THROW(tx.exec("SELECT 1"), pqxx::usage_error);
+}
+
+TEST_F(SqlBatchTest, AStatementIsPreparedOncePerConnectionThenExecuted) {
+  pqxx::connection c(db_->url());
+  {
+    pqxx::work tx(c);
+    tx.exec("CREATE TABLE sink_prepared (id bigint PRIMARY KEY, doc jsonb NOT NULL, version bigint NOT NULL)");
+    tx.commit();
+  }
+  const std::string insert =
+      "INSERT INTO sink_prepared (id, doc, version) SELECT (d->>'id')::bigint, d, $2::bigint FROM (SELECT $1::jsonb "
+      "AS d) AS ev";
+  const std::string update = "UPDATE sink_prepared SET version = $2::bigint WHERE id = $1::bigint";
+  PreparedStatements prepared;
+  {
+    pqxx::work tx(c);
+    SqlBatch sql(tx, &prepared);
+    sql.add(insert, R"({"id": 1})", 1);
+    const auto text = sql.take();  // not sent: the statement exists, its row does not
+    EXPECT_TRUE(text.starts_with("EXECUTE lf_sql_")) << text;
+    EXPECT_TRUE(text.ends_with(R"(('{"id": 1}', 1))")) << text;
+    for (std::int64_t id = 1; id <= 3; ++id) {
+      sql.add(insert, R"({"id": )" + std::to_string(id) + "}", id);
+      sql.add(update, id, id * 10);
+    }
+    sql.flush();
+    tx.commit();
+  }
+  // The transaction that prepared them is over; the statements are the session's.
+  pqxx::work tx(c);
+  SqlBatch sql(tx, &prepared);
+  sql.add(update, 2, 99);
+  sql.add("SELECT id, version FROM sink_prepared ORDER BY id");
+  const auto rows = sql.flush();
+  ASSERT_EQ(rows.size(), 3U);
+  EXPECT_EQ(rows[0][1].as<std::int64_t>(), 10);
+  EXPECT_EQ(rows[1][1].as<std::int64_t>(), 99);
+  EXPECT_EQ(rows[2][1].as<std::int64_t>(), 30);
+  EXPECT_EQ(prepared.prepared(), 2U);
+  EXPECT_EQ(tx.exec("SELECT count(*) FROM pg_prepared_statements")[0][0].as<int>(), 2);
+}
+
+TEST_F(SqlBatchTest, PreparedStatementsOutliveARolledBackTransaction) {
+  pqxx::connection c(db_->url());
+  PreparedStatements prepared;
+  const std::string statement = "SELECT $1::bigint * 2";
+  {
+    pqxx::work tx(c);
+    SqlBatch sql(tx, &prepared);
+    sql.add(statement, 4);
+    EXPECT_EQ(sql.flush()[0][0].as<int>(), 8);
+    sql.add("SELECT $1::bigint / 0", 1);
+    EXPECT_THROW(sql.flush(), pqxx::sql_error);
+  }
+  pqxx::work tx(c);
+  SqlBatch sql(tx, &prepared);
+  sql.add(statement, 5);
+  EXPECT_EQ(sql.flush()[0][0].as<int>(), 10);
+  EXPECT_EQ(prepared.prepared(), 2U);
+}
+
+TEST_F(SqlBatchTest, WhatPostgresCannotPrepareIsSentAsTextAndTheTransactionGoesOn) {
+  pqxx::connection c(db_->url());
+  PreparedStatements prepared;
+  pqxx::work tx(c);
+  tx.exec("CREATE TEMP TABLE sink_text (n bigint)");
+  SqlBatch sql(tx, &prepared);
+  // PREPARE cannot infer $1's type here; the literal '…' IS NULL is fine.
+  sql.add("SELECT $1 IS NULL", "x");
+  EXPECT_EQ(sql.take(), "SELECT 'x' IS NULL");
+  // Several statements cannot be one prepared statement.
+  sql.add("INSERT INTO sink_text VALUES ($1::bigint); INSERT INTO sink_text VALUES ($2::bigint)", 1, 2);
+  sql.add("SELECT $1 IS NULL", "y");  // tried once per connection
+  sql.add("SELECT count(*), sum(n) FROM sink_text");
+  const auto r = sql.flush();
+  EXPECT_EQ(r[0][0].as<int>(), 2);
+  EXPECT_EQ(r[0][1].as<int>(), 3);
+  EXPECT_EQ(prepared.prepared(), 0U);
+  EXPECT_EQ(prepared.unpreparable(), 2U);
+  EXPECT_EQ(tx.exec("SELECT count(*) FROM pg_prepared_statements")[0][0].as<int>(), 0);
+}
+
+TEST_F(SqlBatchTest, OutsideATransactionBlockNothingIsPrepared) {
+  pqxx::connection c(db_->url());
+  PreparedStatements prepared;
+  pqxx::nontransaction tx(c);
+  SqlBatch sql(tx, &prepared);
+  sql.add("SELECT $1::bigint", 7);
+  EXPECT_EQ(sql.take(), "SELECT 7::bigint");
+  EXPECT_EQ(prepared.prepared(), 0U);
 }
 
 }  // namespace

@@ -92,6 +92,15 @@ TEST(SqlBatchPlaceholders, UnterminatedQuotesThrow) {
   EXPECT_THROW(substituted("SELECT $$ abc", {}), std::invalid_argument);
 }
 
+TEST(SqlBatchStatements, ASemicolonSeparatesStatementsOnlyOutsideQuotesAndComments) {
+  using projections::has_statement_separator;
+  EXPECT_FALSE(has_statement_separator("UPDATE t SET a = $1 WHERE id = $2"));
+  EXPECT_TRUE(has_statement_separator("UPDATE t SET a = $1; DELETE FROM u"));
+  EXPECT_TRUE(has_statement_separator("SELECT 1;"));
+  EXPECT_FALSE(has_statement_separator("SELECT ';', \"a;b\", $$;$$, $t$;$t$, E'\\';' -- ;\n /* ; */"));
+  EXPECT_TRUE(has_statement_separator("SELECT ';' /* ; */; SELECT 2"));
+}
+
 TEST(SqlBatchLiterals, TextIsQuoted) {
   EXPECT_EQ(literal(std::string("it's")), "'it''s'");
   EXPECT_EQ(literal(std::string_view("a")), "'a'");
