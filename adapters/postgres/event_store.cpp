@@ -1,10 +1,12 @@
 #include "adapters/postgres/event_store.hpp"
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <set>
 #include <string_view>
 #include <tuple>
+#include <vector>
 
 #include "adapters/common/clock.hpp"
 #include "adapters/common/log.hpp"
@@ -73,41 +75,99 @@ std::vector<ports::StreamAppend> take_segments(ports::AppendRequest& rq, ReadSet
 
 // ---- the first round trip
 
-// The batch's first round trip: take the log_head lock, then read the head and every row the
-// decisions depend on, each row tagged with what it is ("h" head, "v" stream version,
-// "k" idempotency record, "c" unique claim, "r" reference). In READ COMMITTED each statement of
-// a multi-statement query takes a fresh snapshot, so the reads after the lock see every batch
-// committed before it, another process's writer included.
-// Every lookup is one primary-key probe per key: the LATERAL subqueries with LIMIT 1 are not
-// pulled up into a join, so the planner cannot trade them for a sequential scan. It did that
-// for `= ANY(array)` once a batch carried a few dozen keys and the table a few thousand rows
-// (random_page_cost's default prices index probes as disk reads), and read the whole table in
-// every such batch while holding the log_head lock.
-std::string lock_and_read_sql(pqxx::transaction_base& tx, const ReadSet& reads) {
-  const auto array = [&tx](const std::vector<std::string>& items) { return tx.quote(text_array(items)) + "::text[]"; };
-  std::string sql =
-      "SELECT 1 FROM log_head WHERE singleton FOR UPDATE;\n"
-      "SELECT 'h', position::text, NULL::text, NULL::text, NULL::text FROM log_head WHERE singleton\n"
-      "UNION ALL SELECT 'v', s.stream_id, s.version::text, NULL, NULL FROM unnest(" +
-      array(reads.stream_ids) +
-      ") AS k(id) CROSS JOIN LATERAL (SELECT stream_id, version FROM streams WHERE stream_id = k.id LIMIT 1) s";
-  if (!reads.keys.empty()) {
-    sql += "\nUNION ALL SELECT 'k', c.idempotency_key, c.fingerprint, c.status::text, c.body FROM unnest(" +
-           array(reads.keys) +
-           ") AS k(key) CROSS JOIN LATERAL (SELECT idempotency_key, fingerprint, status, body FROM commands "
-           "WHERE idempotency_key = k.key LIMIT 1) c";
+// The writer's statements, prepared on its connection once (PREPARE) and sent as EXECUTE with
+// array arguments: the batch keeps its round trips, and PostgreSQL parses, analyses and plans
+// none of its text again (the VALUES lists they replace were most of the writer backend's work).
+struct Prepared {
+  const char* name;
+  const char* sql;
+};
+
+// The reads of the batch's first round trip, each row tagged with what it is ("h" head,
+// "v" stream version, "k" idempotency record, "c" unique claim, "r" reference).
+// Every lookup is an index probe per key: the LATERAL subqueries (LIMIT 1, or OFFSET 0 where
+// several rows match) are not pulled up into a join, so the planner cannot trade them for a
+// sequential scan. It did that for `= ANY(array)` once a batch carried a few dozen keys and the
+// table a few thousand rows (random_page_cost's default prices index probes as disk reads), and
+// read the whole table in every such batch while holding the log_head lock. An empty array
+// costs nothing.
+constexpr Prepared kReadSql{
+    "lf_store_read",
+    "SELECT 'h', position::text, NULL::text, NULL::text, NULL::text FROM log_head WHERE singleton\n"
+    "UNION ALL SELECT 'v', s.stream_id, s.version::text, NULL, NULL FROM unnest($1::text[]) AS k(id) "
+    "CROSS JOIN LATERAL (SELECT stream_id, version FROM streams WHERE stream_id = k.id LIMIT 1) s\n"
+    "UNION ALL SELECT 'k', c.idempotency_key, c.fingerprint, c.status::text, c.body FROM unnest($2::text[]) AS "
+    "k(key) CROSS JOIN LATERAL (SELECT idempotency_key, fingerprint, status, body FROM commands "
+    "WHERE idempotency_key = k.key LIMIT 1) c\n"
+    "UNION ALL SELECT 'c', c.scope, c.value, c.stream_id, NULL FROM unnest($3::text[], $4::text[]) AS "
+    "k(scope, value) CROSS JOIN LATERAL (SELECT scope, value, stream_id FROM unique_claims "
+    "WHERE scope = k.scope AND value = k.value LIMIT 1) c\n"
+    "UNION ALL SELECT 'r', r.target, r.source, r.kind, NULL FROM unnest($5::text[]) AS k(target) "
+    "CROSS JOIN LATERAL (SELECT target, source, kind FROM stream_refs WHERE target = k.target OFFSET 0) r\n"
+    "UNION ALL SELECT 'r', r.target, r.source, r.kind, NULL FROM unnest($6::text[]) AS k(source) "
+    "CROSS JOIN LATERAL (SELECT target, source, kind FROM stream_refs WHERE source = k.source OFFSET 0) r"};
+constexpr Prepared kInsertEvents{
+    "lf_store_events",
+    "INSERT INTO events (position, event_id, stream_id, stream_type, stream_version, event_type, schema_version, "
+    "data, metadata, recorded_at) SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::text[], "
+    "$5::bigint[], $6::text[], $7::int[], $8::json[], $9::json[], $10::timestamptz[])"};
+constexpr Prepared kUpsertStreams{
+    "lf_store_streams",
+    "INSERT INTO streams (stream_id, stream_type, version) SELECT * FROM unnest($1::text[], $2::text[], "
+    "$3::bigint[]) ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version"};
+constexpr Prepared kInsertCommands{
+    "lf_store_commands",
+    "INSERT INTO commands (idempotency_key, fingerprint, stream_id, status, body, first_position) SELECT * FROM "
+    "unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::bigint[])"};
+constexpr Prepared kDeleteClaims{"lf_store_claims_delete",
+                                 "DELETE FROM unique_claims c USING unnest($1::text[], $2::text[]) AS d(scope, value) "
+                                 "WHERE c.scope = d.scope AND c.value = d.value"};
+constexpr Prepared kInsertClaims{
+    "lf_store_claims_insert",
+    "INSERT INTO unique_claims (scope, value, stream_id) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])"};
+constexpr Prepared kDeleteRefs{
+    "lf_store_refs_delete",
+    "DELETE FROM stream_refs r USING unnest($1::text[], $2::text[], $3::text[]) AS d(target, source, kind) "
+    "WHERE r.target = d.target AND r.source = d.source AND r.kind = d.kind"};
+constexpr Prepared kInsertRefs{
+    "lf_store_refs_insert",
+    "INSERT INTO stream_refs (target, source, kind) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])"};
+constexpr std::array kPrepared{kReadSql,      kInsertEvents, kUpsertStreams, kInsertCommands,
+                               kDeleteClaims, kInsertClaims, kDeleteRefs,    kInsertRefs};
+
+// A new writer connection with the writer's statements prepared (one round trip).
+std::unique_ptr<pqxx::connection> connect_writer(const std::string& url) {
+  auto conn = connect(url);
+  std::string sql;
+  for (const auto& statement : kPrepared) {
+    sql += std::string("PREPARE ") + statement.name + " AS " + statement.sql + ";\n";
   }
-  if (!reads.claim_scopes.empty()) {
-    sql += "\nUNION ALL SELECT 'c', c.scope, c.value, c.stream_id, NULL FROM unnest(" + array(reads.claim_scopes) +
-           ", " + array(reads.claim_values) +
-           ") AS k(scope, value) CROSS JOIN LATERAL (SELECT scope, value, stream_id FROM unique_claims "
-           "WHERE scope = k.scope AND value = k.value LIMIT 1) c";
+  pqxx::nontransaction(*conn).exec(sql);
+  return conn;
+}
+
+// `EXECUTE name(arguments)`, each argument an array literal quoted for this connection.
+std::string execute(pqxx::transaction_base& tx, const Prepared& statement, const std::vector<std::string>& arrays) {
+  std::string sql = std::string("EXECUTE ") + statement.name + "(";
+  bool first = true;
+  for (const auto& array : arrays) {
+    sql += first ? "" : ", ";
+    sql += tx.quote(array);
+    first = false;
   }
-  if (!reads.ref_targets.empty() || !reads.ref_sources.empty()) {
-    sql += "\nUNION ALL SELECT 'r', target, source, kind, NULL FROM stream_refs WHERE target = ANY(" +
-           array(reads.ref_targets) + ") OR source = ANY(" + array(reads.ref_sources) + ")";
-  }
+  sql += ")";
   return sql;
+}
+
+// The batch's first round trip: take the log_head lock, then read the head and every row the
+// decisions depend on. In READ COMMITTED each statement of a multi-statement query takes a fresh
+// snapshot, so the reads after the lock see every batch committed before it, another process's
+// writer included.
+std::string lock_and_read_sql(pqxx::transaction_base& tx, const ReadSet& reads) {
+  return "SELECT 1 FROM log_head WHERE singleton FOR UPDATE;\n" +
+         execute(tx, kReadSql,
+                 {text_array(reads.stream_ids), text_array(reads.keys), text_array(reads.claim_scopes),
+                  text_array(reads.claim_values), text_array(reads.ref_targets), text_array(reads.ref_sources)});
 }
 
 // The batch's transaction and what its first round trip read.
@@ -126,7 +186,7 @@ Locked lock_and_read(std::unique_ptr<pqxx::connection>& writer, const std::strin
   for (int attempt = 0;; ++attempt) {
     try {
       if (!writer || !writer->is_open()) {
-        writer = connect(url);
+        writer = connect_writer(url);
       }
       locked.tx = std::make_unique<pqxx::work>(*writer);
       locked.read = locked.tx->exec(lock_and_read_sql(*locked.tx, reads));
@@ -266,12 +326,58 @@ std::optional<AppendError> try_claims_and_refs(const ports::AppendRequest& rq,
   return std::nullopt;
 }
 
-// The rows of the batch's accepted requests, rendered as VALUES lists as they are accepted.
+// One column of rows as a PostgreSQL array literal, built element by element (every text element
+// double-quoted, so no element is read as NULL or split).
+class ArrayColumn {
+ public:
+  void add(std::string_view text) {
+    separate();
+    text_ += '"';
+    for (const char c : text) {
+      if (c == '"' || c == '\\') {
+        text_ += '\\';
+      }
+      text_ += c;
+    }
+    text_ += '"';
+  }
+  void add_number(std::int64_t value) {
+    separate();
+    text_ += std::to_string(value);
+  }
+  void add_null() {
+    separate();
+    text_ += "NULL";
+  }
+  bool empty() const { return text_.size() == 1; }
+  std::string literal() const { return text_ + "}"; }
+
+ private:
+  void separate() {
+    if (!empty()) {
+      text_ += ',';
+    }
+  }
+  std::string text_ = "{";
+};
+
+template <std::size_t N>
+std::vector<std::string> literals(const std::array<ArrayColumn, N>& columns) {
+  std::vector<std::string> out;
+  out.reserve(N);
+  for (const auto& column : columns) {
+    out.push_back(column.literal());
+  }
+  return out;
+}
+
+// The rows of the batch's accepted requests, column by column as they are accepted: the
+// arguments of kInsertEvents and kInsertCommands.
 struct BatchRows {
   std::int64_t next = 0;                                                // the last position taken
   std::map<std::string, std::pair<std::string, std::int64_t>> streams;  // stream -> (type, version)
-  std::string events;
-  std::string commands;
+  std::array<ArrayColumn, 10> events;
+  std::array<ArrayColumn, 6> commands;
   std::vector<domain::RecordedEvent> recorded;  // the events as a read would return them
 };
 
@@ -292,8 +398,8 @@ bool canonical_time(const std::string& t) {
 
 // Takes the next positions for an accepted request's events and renders its rows; moves the
 // versions (and the idempotency record) in `view` on.
-ports::Appended append_rows(pqxx::transaction_base& tx, const ports::AppendRequest& rq,
-                            const std::vector<ports::StreamAppend>& segs, LogView& view, BatchRows& rows) {
+ports::Appended append_rows(const ports::AppendRequest& rq, const std::vector<ports::StreamAppend>& segs, LogView& view,
+                            BatchRows& rows) {
   const auto meta = metadata_json(rq.metadata);
   const auto recorded_at = rq.recorded_at.empty() ? now_rfc3339() : rq.recorded_at;
   ports::Appended ok;
@@ -305,11 +411,17 @@ ports::Appended append_rows(pqxx::transaction_base& tx, const ports::AppendReque
       ++rows.next;
       ++version;
       auto event_id = new_uuid();
-      rows.events += rows.events.empty() ? "" : ",";
-      rows.events += "(" + std::to_string(rows.next) + "," + tx.quote(event_id) + "::uuid," + tx.quote(seg.stream_id) +
-                     "," + tx.quote(seg.stream_type) + "," + std::to_string(version) + "," + tx.quote(ev.type) + "," +
-                     std::to_string(ev.schema_version) + "," + tx.quote(ev.data_json) + "::json," + tx.quote(meta) +
-                     "::json," + tx.quote(recorded_at) + "::timestamptz)";
+      auto& columns = rows.events;
+      columns[0].add_number(rows.next);
+      columns[1].add(event_id);
+      columns[2].add(seg.stream_id);
+      columns[3].add(seg.stream_type);
+      columns[4].add_number(version);
+      columns[5].add(ev.type);
+      columns[6].add_number(ev.schema_version);
+      columns[7].add(ev.data_json);
+      columns[8].add(meta);
+      columns[9].add(recorded_at);
       // A time in another form is reported empty: listeners cannot know how the log renders it.
       rows.recorded.push_back({rows.next, std::move(event_id), seg.stream_id, seg.stream_type, version, ev.type,
                                ev.schema_version, ev.data_json, rq.metadata,
@@ -327,20 +439,25 @@ ports::Appended append_rows(pqxx::transaction_base& tx, const ports::AppendReque
   ok.last_position = rows.next;
   if (rq.idempotency) {
     view.seen[rq.idempotency->key] = *rq.idempotency;
-    rows.commands += rows.commands.empty() ? "" : ",";
-    rows.commands += "(" + tx.quote(rq.idempotency->key) + "," + tx.quote(rq.idempotency->fingerprint) + "," +
-                     tx.quote(rq.stream_id) + "," + std::to_string(rq.idempotency->result.status) + "," +
-                     tx.quote(rq.idempotency->result.body) + "," +
-                     (rows.next == ok.first_position - 1 ? std::string("NULL") : std::to_string(ok.first_position)) +
-                     ")";
+    auto& columns = rows.commands;
+    columns[0].add(rq.idempotency->key);
+    columns[1].add(rq.idempotency->fingerprint);
+    columns[2].add(rq.stream_id);
+    columns[3].add_number(rq.idempotency->result.status);
+    columns[4].add(rq.idempotency->result.body);
+    if (rows.next == ok.first_position - 1) {
+      columns[5].add_null();  // the request appended nothing
+    } else {
+      columns[5].add_number(ok.first_position);
+    }
   }
   return ok;
 }
 
 // One request's outcome against the log as the batch's earlier requests left it. An accepted
 // request's changes go into `view` and its rows into `rows`; a refused one changes neither.
-ports::AppendResult decide(pqxx::transaction_base& tx, const ports::AppendRequest& rq,
-                           const std::vector<ports::StreamAppend>& segs, LogView& view, BatchRows& rows) {
+ports::AppendResult decide(const ports::AppendRequest& rq, const std::vector<ports::StreamAppend>& segs, LogView& view,
+                           BatchRows& rows) {
   if (auto replay = replay_of(rq, view.seen)) {
     return std::move(*replay);
   }
@@ -354,7 +471,7 @@ ports::AppendResult decide(pqxx::transaction_base& tx, const ports::AppendReques
     return std::unexpected(std::move(*refused));
   }
   view.held = std::move(trial);
-  return append_rows(tx, rq, segs, view, rows);
+  return append_rows(rq, segs, view, rows);
 }
 
 // ---- rendering the writes
@@ -367,53 +484,56 @@ void add_statement(std::string& writes, const std::string& statement) {
 // Claims: delete what changed hands or went away, then insert what is new.
 void add_claim_changes(pqxx::transaction_base& tx, const std::map<ClaimKey, std::string>& before,
                        const std::map<ClaimKey, std::string>& after, std::string& writes) {
-  std::string del;
-  std::string ins;
+  std::array<ArrayColumn, 2> del;  // scope, value
+  std::array<ArrayColumn, 3> ins;  // scope, value, stream
   for (const auto& [k, owner] : before) {
     const auto it = after.find(k);
     if (it == after.end() || it->second != owner) {
-      del += del.empty() ? "" : ",";
-      del += "(" + tx.quote(k.first) + "," + tx.quote(k.second) + ")";
+      del[0].add(k.first);
+      del[1].add(k.second);
     }
   }
   for (const auto& [k, owner] : after) {
     const auto it = before.find(k);
     if (it == before.end() || it->second != owner) {
-      ins += ins.empty() ? "" : ",";
-      ins += "(" + tx.quote(k.first) + "," + tx.quote(k.second) + "," + tx.quote(owner) + ")";
+      ins[0].add(k.first);
+      ins[1].add(k.second);
+      ins[2].add(owner);
     }
   }
-  if (!del.empty()) {
-    add_statement(writes, "DELETE FROM unique_claims WHERE (scope, value) IN (" + del + ")");
+  if (!del[0].empty()) {
+    add_statement(writes, execute(tx, kDeleteClaims, literals(del)));
   }
-  if (!ins.empty()) {
-    add_statement(writes, "INSERT INTO unique_claims (scope, value, stream_id) VALUES " + ins);
+  if (!ins[0].empty()) {
+    add_statement(writes, execute(tx, kInsertClaims, literals(ins)));
   }
 }
 
 // References: the same diff.
 void add_ref_changes(pqxx::transaction_base& tx, const std::set<RefRow>& before, const std::set<RefRow>& after,
                      std::string& writes) {
-  std::string ref_del;
-  std::string ref_ins;
-  const auto ref_tuple = [&](const RefRow& r) {
-    return "(" + tx.quote(std::get<0>(r)) + "," + tx.quote(std::get<1>(r)) + "," + tx.quote(std::get<2>(r)) + ")";
+  std::array<ArrayColumn, 3> del;  // target, source, kind
+  std::array<ArrayColumn, 3> ins;
+  const auto add_row = [](std::array<ArrayColumn, 3>& columns, const RefRow& r) {
+    columns[0].add(std::get<0>(r));
+    columns[1].add(std::get<1>(r));
+    columns[2].add(std::get<2>(r));
   };
   for (const auto& r : before) {
     if (!after.contains(r)) {
-      ref_del += (ref_del.empty() ? "" : ",") + ref_tuple(r);
+      add_row(del, r);
     }
   }
   for (const auto& r : after) {
     if (!before.contains(r)) {
-      ref_ins += (ref_ins.empty() ? "" : ",") + ref_tuple(r);
+      add_row(ins, r);
     }
   }
-  if (!ref_del.empty()) {
-    add_statement(writes, "DELETE FROM stream_refs WHERE (target, source, kind) IN (" + ref_del + ")");
+  if (!del[0].empty()) {
+    add_statement(writes, execute(tx, kDeleteRefs, literals(del)));
   }
-  if (!ref_ins.empty()) {
-    add_statement(writes, "INSERT INTO stream_refs (target, source, kind) VALUES " + ref_ins);
+  if (!ins[0].empty()) {
+    add_statement(writes, execute(tx, kInsertRefs, literals(ins)));
   }
 }
 
@@ -423,26 +543,20 @@ void add_ref_changes(pqxx::transaction_base& tx, const std::set<RefRow>& before,
 std::string writes_sql(pqxx::transaction_base& tx, std::int64_t head, const BatchRows& rows,
                        const ClaimsAndRefs& before, const ClaimsAndRefs& after, const std::string& origin) {
   std::string writes;
-  if (!rows.events.empty()) {
-    add_statement(writes,
-                  "INSERT INTO events (position, event_id, stream_id, stream_type, stream_version, event_type, "
-                  "schema_version, data, metadata, recorded_at) VALUES " +
-                      rows.events);
+  if (!rows.events[0].empty()) {
+    add_statement(writes, execute(tx, kInsertEvents, literals(rows.events)));
   }
   if (!rows.streams.empty()) {
-    std::string sql;
+    std::array<ArrayColumn, 3> streams;  // stream, type, version
     for (const auto& [id, row] : rows.streams) {
-      sql += sql.empty() ? "" : ",";
-      sql += "(" + tx.quote(id) + "," + tx.quote(row.first) + "," + std::to_string(row.second) + ")";
+      streams[0].add(id);
+      streams[1].add(row.first);
+      streams[2].add_number(row.second);
     }
-    add_statement(writes, "INSERT INTO streams (stream_id, stream_type, version) VALUES " + sql +
-                              " ON CONFLICT (stream_id) DO UPDATE SET version = excluded.version");
+    add_statement(writes, execute(tx, kUpsertStreams, literals(streams)));
   }
-  if (!rows.commands.empty()) {
-    add_statement(writes,
-                  "INSERT INTO commands (idempotency_key, fingerprint, stream_id, status, body, first_position) "
-                  "VALUES " +
-                      rows.commands);
+  if (!rows.commands[0].empty()) {
+    add_statement(writes, execute(tx, kInsertCommands, literals(rows.commands)));
   }
   add_claim_changes(tx, before.claims, after.claims, writes);
   add_ref_changes(tx, before.refs, after.refs, writes);
@@ -561,7 +675,7 @@ void PgEventStore::process(std::vector<Pending>& batch) {
     BatchRows rows;
     rows.next = view.head;
     for (std::size_t i = 0; i < batch.size(); ++i) {
-      results[i] = decide(tx, batch[i].request, segments[i], view, rows);
+      results[i] = decide(batch[i].request, segments[i], view, rows);
     }
 
     if (const auto writes = writes_sql(tx, view.head, rows, held_before, view.held, origin_); !writes.empty()) {

@@ -200,6 +200,62 @@ TEST_F(EventStoreTest, UniqueClaimsAdmitOneHolderAndCanBeReleased) {
   EXPECT_FALSE(store.append(clash).get().has_value());
 }
 
+// The writer sends its rows as array literals (column by column): text that means something in an
+// array literal or in SQL must arrive byte for byte in every column, and in claims and idempotency
+// records read back from the server.
+TEST_F(EventStoreTest, AwkwardTextArrivesByteForByteInEveryColumn) {
+  const std::vector<std::string> awkward{R"(a "quoted" \ back\\slash)",
+                                         "{braces,comma}",
+                                         "NULL",
+                                         "",
+                                         " padded ",
+                                         "it's",
+                                         "line\nbreak\ttab",
+                                         "ümlaut 日本語 🎉",
+                                         "$1 $$ -- /* */ ;"};
+  PgEventStore store(db_->url());
+  for (std::size_t i = 0; i < awkward.size(); ++i) {
+    const auto& text = awkward[i];
+    ports::AppendRequest r;
+    r.stream_id = "s-" + text;
+    r.stream_type = "type " + text;
+    r.expected_version = 0;
+    std::string json_text;  // the text as a JSON string's contents
+    for (const char c : text) {
+      if (c == '"' || c == '\\') {
+        json_text += '\\';
+        json_text += c;
+      } else if (c == '\n') {
+        json_text += "\\n";
+      } else if (c == '\t') {
+        json_text += "\\t";
+      } else {
+        json_text += c;
+      }
+    }
+    r.events.push_back({"test." + text, 1, R"({"text": ")" + json_text + R"("})"});
+    r.metadata = {"cmd " + text, "cause " + text, "corr " + text, "actor " + text};
+    r.claims = {{"scope " + text, "value " + text}};
+    r.idempotency = ports::IdempotencyRecord{"key " + text, "fp " + text, {201, "body " + text}};
+    ASSERT_TRUE(store.append(r).get().has_value()) << text;
+
+    const auto events = store.read_stream(r.stream_id);
+    ASSERT_EQ(events.size(), 1U) << text;
+    EXPECT_EQ(events[0].stream_type, r.stream_type);
+    EXPECT_EQ(events[0].type, "test." + text);
+    EXPECT_EQ(events[0].data_json, r.events[0].data_json);
+    EXPECT_EQ(events[0].metadata.command_id, "cmd " + text);
+    EXPECT_EQ(events[0].metadata.actor, "actor " + text);
+    EXPECT_EQ(store.claim_holder("scope " + text, "value " + text), r.stream_id);
+    const auto command = store.find_command("key " + text);
+    ASSERT_TRUE(command.has_value()) << text;
+    EXPECT_EQ(command->fingerprint, "fp " + text);
+    EXPECT_EQ(command->result.body, "body " + text);
+    EXPECT_EQ(store.stream_info(r.stream_id).version, 1);
+  }
+  EXPECT_EQ(store.head_position(), static_cast<std::int64_t>(awkward.size()));
+}
+
 // Group commit: concurrent appends share transactions.
 TEST_F(EventStoreTest, ConcurrentAppendsAreGroupedIntoFewerTransactions) {
   PgEventStore store(db_->url());
