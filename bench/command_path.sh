@@ -17,6 +17,8 @@
 #   BENCH_PG_CLIENTS      pgbench clients (default 16)
 #   BENCH_WARMUP          seconds of wrk warm-up before the measured run, not counted (default 3; 0 = none)
 #   BENCH_UPDATE_RATIO    share of PUTs in the mix (default 0.5, read by roles.lua)
+#   BENCH_FLUSH_DELAY_US  microseconds every fsync/fdatasync of the cluster sleeps first (default 0):
+#                         a slower disk's durable flush, simulated by bench/slow_flush.c (LD_PRELOAD)
 #   BENCH_PGBENCH_ONLY=1  stop after the pgbench ceiling (no labelfleet needed)
 #   BENCH_KEEP=1          keep $BENCH_DIR (cluster data and logs) after the run
 #   BENCH_DIR             working directory (default bench/.run)
@@ -63,6 +65,7 @@ cleanup() {
     scripts/pg.sh destroy "$BENCH_DIR" >/dev/null 2>&1 || true
     rm -rf "$BENCH_DIR"
   fi
+  [ -z "${shim_dir:-}" ] || rm -rf "$shim_dir"
   exit "$rc"
 }
 trap cleanup EXIT
@@ -73,7 +76,27 @@ echo "==> private PostgreSQL cluster in $BENCH_DIR"
 scripts/pg.sh destroy "$BENCH_DIR" >/dev/null 2>&1 || true
 rm -rf "$BENCH_DIR"
 mkdir -p "$BENCH_DIR"
-scripts/pg.sh start "$BENCH_DIR" "$(scripts/pg.sh free-port)"
+# A slower disk, when asked for: the server (and pg_test_fsync below) sleep before every flush.
+FLUSH_DELAY_US=${BENCH_FLUSH_DELAY_US:-0}
+preload=()
+if [ "$FLUSH_DELAY_US" -gt 0 ] 2>/dev/null; then
+  command -v cc >/dev/null || { echo "bench: BENCH_FLUSH_DELAY_US needs a C compiler (cc)" >&2; exit 1; }
+  # In a directory the "postgres" OS user can read, whoever runs the benchmark.
+  shim_dir=$(mktemp -d /tmp/labelfleet-slow-flush.XXXXXX)
+  chmod 755 "$shim_dir"
+  cc -O2 -shared -fPIC -o "$shim_dir/slow_flush.so" bench/slow_flush.c -ldl
+  chmod 755 "$shim_dir/slow_flush.so"
+  preload=(env LD_PRELOAD="$shim_dir/slow_flush.so" LF_FLUSH_DELAY_US="$FLUSH_DELAY_US")
+  echo "    every fsync/fdatasync of the cluster waits ${FLUSH_DELAY_US} µs first (bench/slow_flush.c)"
+fi
+"${preload[@]}" scripts/pg.sh start "$BENCH_DIR" "$(scripts/pg.sh free-port)"
+# The durable flush this cluster pays per commit (PostgreSQL's default wal_sync_method on Linux),
+# the first thing to know when reading the ratio: pg_test_fsync's fdatasync line, one second.
+FLUSH=$(timeout 5 "${preload[@]}" "$PG_BIN/pg_test_fsync" -s 1 -f "$BENCH_DIR/flush_test" 2>/dev/null \
+        | grep -m1 -E '^ +fdatasync ' | awk '{print $(NF-1)}' || true)
+rm -f "$BENCH_DIR/flush_test"
+FLUSH=${FLUSH:-?}
+echo "    fdatasync: $FLUSH µs per 8 kB write (pg_test_fsync)"
 ADMIN_URL=$(scripts/pg.sh url "$BENCH_DIR" postgres)
 psql_admin() { "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 "$ADMIN_URL" "$@"; }
 psql_admin -c "select version()" -tA | sed 's/^/    /'
@@ -107,7 +130,8 @@ avg_bytes=$("$PG_BIN/psql" -X -tA "$PGBENCH_URL" -c "select round(avg(pg_column_
 echo "    pgbench ceiling: $PG_TPS tps (payload $avg_bytes)"
 
 if [ "${BENCH_PGBENCH_ONLY:-0}" = 1 ]; then
-  printf '\n==> result\n  pgbench ceiling  %s tps (one-row INSERT, %s clients)\n' "$PG_TPS" "$PG_CLIENTS"
+  printf '\n==> result\n  pgbench ceiling  %s tps (one-row INSERT, %s clients)\n  flush            %s µs per fdatasync\n' \
+    "$PG_TPS" "$PG_CLIENTS" "$FLUSH"
   exit 0
 fi
 
@@ -203,6 +227,7 @@ cat <<EOF
   errors            $(field non2xx) non-2xx, $(field socket_errors) socket errors
   created/updated   $(field created) / $(field updated)   (events table now holds $events rows)
   pgbench ceiling   $PG_TPS tps (one-row INSERT, $PG_CLIENTS clients)
+  flush             $FLUSH µs per fdatasync$( [ "$FLUSH_DELAY_US" -gt 0 ] 2>/dev/null && echo " (${FLUSH_DELAY_US} µs of it simulated)")
   ratio             $ratio   (requests/s ÷ pgbench tps; above 1 means commands share commits)
   store appends     $APPEND_RATE /s, p50 $(afield p50_ms) ms, p99 $(afield p99_ms) ms, $(afield appends) appends in $(afield transactions) transactions
   store ratio       $append_ratio   (event-store appends/s ÷ pgbench tps: group commit alone)
