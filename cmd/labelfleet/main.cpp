@@ -1,10 +1,15 @@
 // labelfleet: one executable, one subcommand per part (see `labelfleet --help`).
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
+#include <set>
+#include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "adapters/app/caching_event_store.hpp"
@@ -44,9 +49,11 @@ Usage: labelfleet <command> [options]
 Commands:
   serve       every part in one process: HTTP API, relay, projectors, and (when
               KAFKA_BROKERS is unset) an embedded Kafka-protocol cluster on 127.0.0.1
+              [--projections a,b]: only these projections here (others run elsewhere)
   api         the HTTP API alone (reads read models, appends events)
   relay       publishes committed events from PostgreSQL to Kafka, in log order
   projector   builds the read models from the Kafka topics
+              [--projections a,b]: only these, in a consumer group of their own
   migrate     applies the database migrations and exits
   replay      drops and rebuilds projections from the PostgreSQL log:
               labelfleet replay <name>|--all   (names: roles, settings, users, api_keys,
@@ -85,9 +92,13 @@ Run `labelfleet <command> --help` for one command.
 
 std::string command_help(const std::string& cmd) {
   if (cmd == "serve") {
-    return "labelfleet serve\n  Runs api, relay and projectors in one process. Without KAFKA_BROKERS it starts an\n"
+    return "labelfleet serve [--projections a,b]\n  Runs api, relay and projectors in one process. Without "
+           "KAFKA_BROKERS it "
+           "starts an\n"
            "  embedded Kafka-protocol cluster, logs its address and writes it to $LABELFLEET_RUN_DIR/kafka.bootstrap;\n"
            "  the relay then republishes the whole log into it (consumers skip what they have applied).\n"
+           "  --projections runs only the named projections here; writes to the others wait for the\n"
+           "  `labelfleet projector` processes that run them (seen through projection_checkpoints).\n"
            "  Needs DATABASE_URL. Stops cleanly on SIGINT/SIGTERM.\n";
   }
   if (cmd == "api") {
@@ -99,9 +110,12 @@ std::string command_help(const std::string& cmd) {
            "  checkpoint). Needs DATABASE_URL and KAFKA_BROKERS.\n";
   }
   if (cmd == "projector") {
-    return "labelfleet projector\n  Consumes the event topics (consumer groups labelfleet-projection-<name>) and "
-           "applies\n"
-           "  them to the read models exactly once. Needs DATABASE_URL and KAFKA_BROKERS.\n";
+    return "labelfleet projector [--projections a,b]\n  Consumes the event topics and applies them to the read "
+           "models exactly once,\n"
+           "  all projections on one consumer (group labelfleet-projections). --projections runs only the\n"
+           "  named ones, in a group of their own (labelfleet-projection-<name> for one,\n"
+           "  labelfleet-projections-<a>+<b> for several), so a failing projection can be kept apart\n"
+           "  from the others (docs/adr/0012). Needs DATABASE_URL and KAFKA_BROKERS.\n";
   }
   if (cmd == "migrate") {
     return "labelfleet migrate\n  Applies pending migrations (every other command also does this at start). Needs "
@@ -156,6 +170,49 @@ std::string jwt_key(const cmd::Config& config) {
   return key;
 }
 
+std::string known_projection_names() {
+  std::string known;
+  for (const auto& projection : projections::all()) {
+    known += (known.empty() ? "" : ", ") + projection->name();
+  }
+  return known;
+}
+
+// The projections a `serve` or `projector` process runs: every one, or those `--projections a,b`
+// names (in the registry's order). Throws std::invalid_argument (exit status 2) on any other
+// option, an unknown name or an empty list.
+std::vector<std::shared_ptr<const projections::Projection>> selected_projections(
+    const std::vector<std::string>& options) {
+  auto all = projections::all();
+  std::optional<std::string> list;
+  for (std::size_t i = 0; i < options.size(); ++i) {
+    if (options[i] == "--projections" && i + 1 < options.size() && !list) {
+      list = options[++i];
+    } else if (options[i].starts_with("--projections=") && !list) {
+      list = options[i].substr(std::string_view("--projections=").size());
+    } else {
+      throw std::invalid_argument("unexpected argument: " + options[i]);
+    }
+  }
+  if (!list) {
+    return all;
+  }
+  std::set<std::string> wanted;
+  std::stringstream names(*list);
+  for (std::string name; std::getline(names, name, ',');) {
+    const bool known = std::any_of(all.begin(), all.end(), [&](const auto& p) { return p->name() == name; });
+    if (!known) {
+      throw std::invalid_argument("unknown projection: \"" + name + "\" (known: " + known_projection_names() + ")");
+    }
+    wanted.insert(name);
+  }
+  if (wanted.empty()) {
+    throw std::invalid_argument("--projections needs at least one name (known: " + known_projection_names() + ")");
+  }
+  std::erase_if(all, [&](const auto& p) { return !wanted.contains(p->name()); });
+  return all;
+}
+
 int run_replay(const cmd::Config& config, const std::vector<std::string>& args) {
   if (args.empty()) {
     std::cerr << command_help("replay");
@@ -175,18 +232,16 @@ int run_replay(const cmd::Config& config, const std::vector<std::string>& args) 
                                      log::num("up_to_position", r.up_to_position)});
   }
   if (!found) {
-    std::string known;
-    for (const auto& projection : projections::all()) {
-      known += (known.empty() ? "" : ", ") + projection->name();
-    }
-    std::cerr << "unknown projection: " << args[0] << " (known: " << known << ")\n";
+    std::cerr << "unknown projection: " << args[0] << " (known: " << known_projection_names() << ")\n";
     return 2;
   }
   return 0;
 }
 
 // The parts of one process, started in dependency order and stopped in reverse.
-int run_parts(const cmd::Config& config, bool api, bool relay, bool projector) {
+// `projected`: the projections this process's projector runs (all, unless --projections).
+int run_parts(const cmd::Config& config, bool api, bool relay, bool projector,
+              const std::vector<std::shared_ptr<const projections::Projection>>& projected) {
   const auto signals = block_stop_signals();
   adapters::pg::migrate(config.database_url);
 
@@ -235,7 +290,15 @@ int run_parts(const cmd::Config& config, bool api, bool relay, bool projector) {
     adapters::kafka::ProjectorConfig options;
     options.database_url = config.database_url;
     options.brokers = brokers;
-    projector_parts.push_back(std::make_unique<adapters::kafka::ProjectorRuntime>(all, options, board));
+    if (projected.size() > 1 && projected.size() < all.size()) {
+      // A group of its own: in the shared group another process running other projections
+      // would be handed some of these topics' partitions, and their events would be lost here.
+      options.group_id = "labelfleet-projections";
+      for (std::size_t i = 0; i < projected.size(); ++i) {
+        options.group_id += (i == 0 ? "-" : "+") + projected[i]->name();
+      }
+    }
+    projector_parts.push_back(std::make_unique<adapters::kafka::ProjectorRuntime>(projected, options, board));
     projector_parts.back()->start();
   }
 
@@ -266,7 +329,8 @@ int run_parts(const cmd::Config& config, bool api, bool relay, bool projector) {
     }
     store = std::make_unique<adapters::pg::PgEventStore>(config.database_url,
                                                          adapters::pg::EventStoreOptions{.origin = store_origin});
-    if (!projector) {
+    if (!projector || projected.size() < all.size()) {
+      // Read-your-writes for projections another process runs: their checkpoints in PostgreSQL.
       poller = std::make_unique<adapters::projection::CheckpointPoller>(config.database_url, board,
                                                                         std::chrono::milliseconds(10));
     }
@@ -385,6 +449,14 @@ int main(int argc, char** argv) {
                  : level == "error" ? log::Level::error
                                     : log::Level::info);
   try {
+    // Options first: a mistyped one is reported before anything starts.
+    const bool projector = command == "serve" || command == "projector";
+    const bool takes_arguments = command == "replay";
+    const std::vector<std::string> options(args.begin() + 1, args.end());
+    if (!projector && !takes_arguments && !options.empty()) {
+      throw std::invalid_argument("unexpected argument: " + options.front());
+    }
+    const auto projected = projector ? selected_projections(options) : projections::all();
     const auto config = cmd::load_config();
     if (command == "migrate") {
       const int n = adapters::pg::migrate(config.database_url);
@@ -393,10 +465,10 @@ int main(int argc, char** argv) {
     }
     if (command == "replay") {
       adapters::pg::migrate(config.database_url);
-      return run_replay(config, {args.begin() + 1, args.end()});
+      return run_replay(config, options);
     }
     return run_parts(config, command == "serve" || command == "api", command == "serve" || command == "relay",
-                     command == "serve" || command == "projector");
+                     projector, projected);
   } catch (const std::invalid_argument& e) {
     std::cerr << "labelfleet: " << e.what() << "\n";
     return 2;
