@@ -10,6 +10,7 @@
 
 #include "adapters/common/clock.hpp"
 #include "adapters/common/log.hpp"
+#include "adapters/common/thread_name.hpp"
 
 namespace lf::adapters::http {
 namespace {
@@ -167,7 +168,10 @@ Server::~Server() { stop(); }
 
 void Server::start() {
   for (int i = 0; i < options_.workers; ++i) {
-    workers_.emplace_back([this] { work(); });
+    workers_.emplace_back([this] {
+      name_this_thread("lf-http-worker");
+      work();
+    });
   }
   const Address addr(options_.address, Port(options_.port));
   endpoint_ = std::make_shared<Http::Endpoint>(addr);

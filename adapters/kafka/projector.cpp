@@ -12,6 +12,7 @@
 #include <pqxx/pqxx>
 
 #include "adapters/common/log.hpp"
+#include "adapters/common/thread_name.hpp"
 #include "adapters/kafka/client_support.hpp"
 #include "adapters/kafka/envelope.hpp"
 #include "adapters/kafka/topology.hpp"
@@ -202,6 +203,7 @@ void ProjectorRuntime::start() {
     return;
   }
   thread_ = std::jthread([this](const std::stop_token& stop) {
+    name_this_thread("lf-projector");
     // run() retries every expected failure itself; this only keeps a surprise (a non-std
     // exception, an allocation failure) from terminating the process.
     try {

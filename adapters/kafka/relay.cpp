@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "adapters/common/log.hpp"
+#include "adapters/common/thread_name.hpp"
 #include "adapters/json/schema_registry.hpp"
 #include "adapters/kafka/client_support.hpp"
 #include "adapters/kafka/envelope.hpp"
@@ -414,6 +415,7 @@ void Relay::start() {
     return;
   }
   thread_ = std::jthread([this](const std::stop_token& stop) {
+    name_this_thread("lf-relay");
     // run() retries every expected failure itself; this only keeps a surprise (a non-std
     // exception, an allocation failure) from terminating the process.
     try {

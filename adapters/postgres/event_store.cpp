@@ -10,6 +10,7 @@
 
 #include "adapters/common/clock.hpp"
 #include "adapters/common/log.hpp"
+#include "adapters/common/thread_name.hpp"
 #include "adapters/postgres/sql_text.hpp"
 
 namespace lf::adapters::pg {
@@ -597,7 +598,10 @@ PgEventStore::PgEventStore(std::string url, EventStoreOptions options)
       options_(std::move(options)),
       origin_(options_.origin.empty() ? new_uuid() : options_.origin),
       pool_(url_, options_.read_pool_size) {
-  appender_ = std::thread([this] { run(); });
+  appender_ = std::thread([this] {
+    name_this_thread("lf-store-writer");
+    run();
+  });
 }
 
 PgEventStore::~PgEventStore() {

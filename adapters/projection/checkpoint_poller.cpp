@@ -3,12 +3,16 @@
 #include <pqxx/pqxx>
 
 #include "adapters/common/log.hpp"
+#include "adapters/common/thread_name.hpp"
 #include "adapters/postgres/connection_pool.hpp"
 
 namespace lf::adapters::projection {
 
 CheckpointPoller::CheckpointPoller(std::string url, ProgressBoard& board, std::chrono::milliseconds interval)
-    : url_(std::move(url)), board_(board), interval_(interval), thread_([this] { run(); }) {}
+    : url_(std::move(url)), board_(board), interval_(interval), thread_([this] {
+        name_this_thread("lf-checkpoints");
+        run();
+      }) {}
 
 CheckpointPoller::~CheckpointPoller() {
   stop_ = true;
