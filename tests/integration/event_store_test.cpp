@@ -256,6 +256,67 @@ TEST_F(EventStoreTest, AwkwardTextArrivesByteForByteInEveryColumn) {
   EXPECT_EQ(store.head_position(), static_cast<std::int64_t>(awkward.size()));
 }
 
+// Requests of one batch are decided one after the other on the claims and references the earlier
+// ones left; a refused request's own changes must be taken back before the next is decided.
+TEST_F(EventStoreTest, ARefusedRequestInABatchLeavesNoClaimOrReferenceBehind) {
+  PgEventStore store(db_->url());
+  auto holder_a = request("role-a", 0);
+  holder_a.claims = {{"role.name", "a"}};
+  auto holder_b = request("role-b", 0);
+  holder_b.claims = {{"role.name", "b"}};
+  ASSERT_TRUE(store.append(holder_a).get().has_value());
+  ASSERT_TRUE(store.append(holder_b).get().has_value());
+
+  // Hold the writer in a batch of its own so that the requests below queue up and are decided
+  // together, in order, in the next one.
+  std::promise<void> entered;
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  bool first = true;
+  store.before_commit_for_test([&, released] {
+    if (std::exchange(first, false)) {
+      entered.set_value();
+      released.wait();
+    }
+  });
+  auto blocker = store.append(request("blocker", 0));
+  entered.get_future().wait();
+
+  // 1: role-a lets "a" go and points at "w", and in the same request a second stream takes "b"
+  // (held by role-b): refused as a whole, after its first stream's changes were tried.
+  auto rename = request("role-a", 1);
+  rename.releases = {{"role.name", "a"}};
+  rename.refs = std::vector<ports::StreamRef>{{"w", "uses"}};
+  ports::StreamAppend second;
+  second.stream_id = "role-a-alias";
+  second.stream_type = "test";
+  second.events.push_back({"test.happened", 1, "{}"});
+  second.claims = {{"role.name", "b"}};
+  rename.more.push_back(std::move(second));
+  auto refused = store.append(rename);
+  // 2: so "a" is still role-a's ...
+  auto taker = request("role-c", 0);
+  taker.claims = {{"role.name", "a"}};
+  auto taken = store.append(taker);
+  // 3: ... and nothing points at "w".
+  auto remover = request("remover", 0);
+  remover.unreferenced = {{"w", {"uses"}, "w is in use"}};
+  auto removed = store.append(remover);
+  release.set_value();
+
+  ASSERT_TRUE(blocker.get().has_value());
+  const auto r1 = refused.get();
+  ASSERT_FALSE(r1.has_value());
+  EXPECT_EQ(r1.error().code, ports::AppendErrc::unique_conflict);
+  const auto r2 = taken.get();
+  ASSERT_FALSE(r2.has_value()) << "the refused request's release of \"a\" was kept";
+  EXPECT_EQ(r2.error().code, ports::AppendErrc::unique_conflict);
+  EXPECT_TRUE(removed.get().has_value()) << "the refused request's reference to \"w\" was kept";
+  EXPECT_EQ(store.claim_holder("role.name", "a"), "role-a");
+  EXPECT_EQ(store.claim_holder("role.name", "b"), "role-b");
+  EXPECT_EQ(count(db_->url(), "SELECT count(*) FROM stream_refs"), 0);
+}
+
 // Group commit: concurrent appends share transactions.
 TEST_F(EventStoreTest, ConcurrentAppendsAreGroupedIntoFewerTransactions) {
   PgEventStore store(db_->url());
