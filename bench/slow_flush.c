@@ -27,20 +27,23 @@ static void wait_like_a_slow_disk(void) {
   }
 }
 
-int fdatasync(int fd) {
-  static int (*real)(int) = NULL;
-  if (real == NULL) {
-    real = (int (*)(int))dlsym(RTLD_NEXT, "fdatasync");
+typedef int (*flush_fn)(int);
+
+// Waits, then calls the real function `name` (looked up once into *real).
+static int flush_after_delay(flush_fn* real, const char* name, int fd) {
+  if (*real == NULL) {
+    *real = (flush_fn)dlsym(RTLD_NEXT, name);
   }
   wait_like_a_slow_disk();
-  return real(fd);
+  return (*real)(fd);
+}
+
+int fdatasync(int fd) {
+  static flush_fn real = NULL;
+  return flush_after_delay(&real, "fdatasync", fd);
 }
 
 int fsync(int fd) {
-  static int (*real)(int) = NULL;
-  if (real == NULL) {
-    real = (int (*)(int))dlsym(RTLD_NEXT, "fsync");
-  }
-  wait_like_a_slow_disk();
-  return real(fd);
+  static flush_fn real = NULL;
+  return flush_after_delay(&real, "fsync", fd);
 }
