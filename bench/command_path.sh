@@ -102,6 +102,29 @@ psql_admin() { "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 "$ADMIN_URL" "$@"; }
 psql_admin -c "select version()" -tA | sed 's/^/    /'
 psql_admin -tA -c "select '    fsync=' || current_setting('fsync') || ' synchronous_commit=' || current_setting('synchronous_commit') || ' shared_buffers=' || current_setting('shared_buffers')"
 
+# CPU time, in seconds, for the report's "CPU per transaction" lines. The cluster's: what its
+# postmaster's finished children used (it reaps every backend) plus its live processes'.
+TICKS=$(getconf CLK_TCK)
+cluster_cpu() {
+  local pm total t c
+  pm=$(head -1 "$BENCH_DIR/pg/postmaster.pid")
+  total=$(awk '{print $14 + $15 + $16 + $17}' "/proc/$pm/stat")
+  for c in $(ps -o pid= --ppid "$pm"); do
+    t=$(awk '{print $14 + $15}' "/proc/$c/stat" 2>/dev/null) && total=$((total + t))
+  done
+  awk -v t="$total" -v hz="$TICKS" 'BEGIN { printf "%.2f", t / hz }'
+}
+process_cpu() { awk -v hz="$TICKS" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"; }
+# User + system time of this shell's finished children (pgbench, wrk), from bash's `times`: it
+# must run in this shell, not in a $(...) subshell, whose own children start from zero.
+snapshot_children() { times >"$BENCH_DIR/times.$1"; }
+children_cpu() {
+  tail -1 "$BENCH_DIR/times.$1" |
+    awk '{ n = 0; for (i = 1; i <= 2; i++) { split($i, p, "m"); sub("s", "", p[2]); n += p[1] * 60 + p[2] } printf "%.2f", n }'
+}
+# Microseconds of CPU per unit: per_unit <cpu seconds before> <after> <units>.
+per_unit() { awk -v a="$1" -v b="$2" -v n="$3" 'BEGIN { if (n > 0) printf "%.0f", (b - a) * 1e6 / n; else print "?" }'; }
+
 # ---- 1. pgbench ceiling
 echo "==> pgbench: one-row INSERT with a ~300-byte jsonb payload, $PG_CLIENTS clients, $THREADS threads, ${DURATION}s"
 psql_admin -c "create database pgbench_ceiling"
@@ -120,18 +143,26 @@ cat >"$script" <<'SQL'
 \set n random(1, 1000000000)
 INSERT INTO bench_events (stream_id, payload) VALUES ('role-' || :n, ('{"id": ' || :n || ', "name": "bench-role-' || :n || '", "description": "benchmark role for the command path; benchmark role for the command path; benchmark role for the command path; one row per transaction", "color": "#3B82F6", "createdAt": "2026-01-01T00:00:00.000Z", "by": "bench"}')::jsonb);
 SQL
+pg_cpu_0=$(cluster_cpu)
+snapshot_children pgbench.0
 "$PG_BIN/pgbench" -n -M prepared -c "$PG_CLIENTS" -j "$THREADS" -T "$DURATION" -P 5 -f "$script" "$PGBENCH_URL" \
   2>&1 | tee "$BENCH_DIR/pgbench.log"
+snapshot_children pgbench.1
+pg_cpu_1=$(cluster_cpu)
+client_cpu_0=$(children_cpu pgbench.0)
+client_cpu_1=$(children_cpu pgbench.1)
 PG_TPS=$(sed -n 's/^tps = \([0-9.]*\) (without initial connection time)/\1/p' "$BENCH_DIR/pgbench.log" | tail -1)
 [ -n "$PG_TPS" ] || PG_TPS=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$BENCH_DIR/pgbench.log" | tail -1)
 [ -n "$PG_TPS" ] || { echo "bench: could not read pgbench's tps" >&2; exit 1; }
 PG_TPS=$(printf '%.1f' "$PG_TPS")
+PG_TX=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$BENCH_DIR/pgbench.log" | tail -1)
+INSERT_CPU="PostgreSQL $(per_unit "$pg_cpu_0" "$pg_cpu_1" "${PG_TX:-0}") µs + pgbench $(per_unit "$client_cpu_0" "$client_cpu_1" "${PG_TX:-0}") µs"
 avg_bytes=$("$PG_BIN/psql" -X -tA "$PGBENCH_URL" -c "select round(avg(pg_column_size(payload))) || ' bytes stored, ' || round(avg(length(payload::text))) || ' as text' from bench_events")
 echo "    pgbench ceiling: $PG_TPS tps (payload $avg_bytes)"
 
 if [ "${BENCH_PGBENCH_ONLY:-0}" = 1 ]; then
-  printf '\n==> result\n  pgbench ceiling  %s tps (one-row INSERT, %s clients)\n  flush            %s µs per fdatasync\n' \
-    "$PG_TPS" "$PG_CLIENTS" "$FLUSH"
+  printf '\n==> result\n  pgbench ceiling  %s tps (one-row INSERT, %s clients)\n  flush            %s µs per fdatasync\n  CPU per INSERT   %s\n' \
+    "$PG_TPS" "$PG_CLIENTS" "$FLUSH" "$INSERT_CPU"
   exit 0
 fi
 
@@ -208,13 +239,23 @@ if [ "$WARMUP" -gt 0 ] 2>/dev/null; then
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -s bench/roles.lua "$BASE" >"$BENCH_DIR/warmup.log" 2>&1 || true
 fi
 echo "==> wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency -s bench/roles.lua $BASE"
+pg_cpu_0=$(cluster_cpu)
+server_cpu_0=$(process_cpu "$server_pid")
+snapshot_children wrk.0
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/roles.lua "$BASE" 2>&1 | tee "$BENCH_DIR/wrk.log"
+snapshot_children wrk.1
+pg_cpu_1=$(cluster_cpu)
+server_cpu_1=$(process_cpu "$server_pid")
+client_cpu_0=$(children_cpu wrk.0)
+client_cpu_1=$(children_cpu wrk.1)
 kill -0 "$server_pid" 2>/dev/null || { echo "bench: labelfleet died during the run" >&2; tail -n 40 "$BENCH_DIR/server.log" >&2; exit 1; }
 
 result=$(grep '^BENCH_RESULT' "$BENCH_DIR/wrk.log" | tail -1)
 [ -n "$result" ] || { echo "bench: no BENCH_RESULT line from roles.lua" >&2; exit 1; }
 field() { echo "$result" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 RPS=$(field rps)
+REQUESTS=$(field requests)
+COMMAND_CPU="labelfleet $(per_unit "$server_cpu_0" "$server_cpu_1" "$REQUESTS") µs + PostgreSQL $(per_unit "$pg_cpu_0" "$pg_cpu_1" "$REQUESTS") µs + wrk $(per_unit "$client_cpu_0" "$client_cpu_1" "$REQUESTS") µs"
 ratio=$(awk -v a="$RPS" -v b="$PG_TPS" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')
 events=$("$PG_BIN/psql" -X -tA "$DATABASE_URL" -c "select count(*) from events" 2>/dev/null || echo "?")
 
@@ -229,6 +270,8 @@ cat <<EOF
   pgbench ceiling   $PG_TPS tps (one-row INSERT, $PG_CLIENTS clients)
   flush             $FLUSH µs per fdatasync$( [ "$FLUSH_DELAY_US" -gt 0 ] 2>/dev/null && echo " (${FLUSH_DELAY_US} µs of it simulated)")
   ratio             $ratio   (requests/s ÷ pgbench tps; above 1 means commands share commits)
+  CPU per command   $COMMAND_CPU
+  CPU per INSERT    $INSERT_CPU
   store appends     $APPEND_RATE /s, p50 $(afield p50_ms) ms, p99 $(afield p99_ms) ms, $(afield appends) appends in $(afield transactions) transactions
   store ratio       $append_ratio   (event-store appends/s ÷ pgbench tps: group commit alone)
 EOF
