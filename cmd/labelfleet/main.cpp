@@ -92,9 +92,8 @@ Run `labelfleet <command> --help` for one command.
 
 std::string command_help(const std::string& cmd) {
   if (cmd == "serve") {
-    return "labelfleet serve [--projections a,b]\n  Runs api, relay and projectors in one process. Without "
-           "KAFKA_BROKERS it "
-           "starts an\n"
+    return "labelfleet serve [--projections a,b]\n"
+           "  Runs api, relay and projectors in one process. Without KAFKA_BROKERS it starts an\n"
            "  embedded Kafka-protocol cluster, logs its address and writes it to $LABELFLEET_RUN_DIR/kafka.bootstrap;\n"
            "  the relay then republishes the whole log into it (consumers skip what they have applied).\n"
            "  --projections runs only the named projections here; writes to the others wait for the\n"
@@ -110,8 +109,8 @@ std::string command_help(const std::string& cmd) {
            "  checkpoint). Needs DATABASE_URL and KAFKA_BROKERS.\n";
   }
   if (cmd == "projector") {
-    return "labelfleet projector [--projections a,b]\n  Consumes the event topics and applies them to the read "
-           "models exactly once,\n"
+    return "labelfleet projector [--projections a,b]\n"
+           "  Consumes the event topics and applies them to the read models exactly once,\n"
            "  all projections on one consumer (group labelfleet-projections). --projections runs only the\n"
            "  named ones, in a group of their own (labelfleet-projection-<name> for one,\n"
            "  labelfleet-projections-<a>+<b> for several), so a failing projection can be kept apart\n"
