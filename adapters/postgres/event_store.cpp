@@ -392,43 +392,8 @@ std::optional<AppendError> try_claims_and_refs(const ports::AppendRequest& rq,
   return std::nullopt;
 }
 
-// One column of rows as a PostgreSQL array literal, built element by element (every text element
-// double-quoted, so no element is read as NULL or split).
-class ArrayColumn {
- public:
-  void add(std::string_view text) {
-    separate();
-    text_ += '"';
-    for (const char c : text) {
-      if (c == '"' || c == '\\') {
-        text_ += '\\';
-      }
-      text_ += c;
-    }
-    text_ += '"';
-  }
-  void add_number(std::int64_t value) {
-    separate();
-    text_ += std::to_string(value);
-  }
-  void add_null() {
-    separate();
-    text_ += "NULL";
-  }
-  bool empty() const { return text_.size() == 1; }
-  std::string literal() const { return text_ + "}"; }
-
- private:
-  void separate() {
-    if (!empty()) {
-      text_ += ',';
-    }
-  }
-  std::string text_ = "{";
-};
-
 template <std::size_t N>
-std::vector<std::string> literals(const std::array<ArrayColumn, N>& columns) {
+std::vector<std::string> literals(const std::array<ArrayLiteral, N>& columns) {
   std::vector<std::string> out;
   out.reserve(N);
   for (const auto& column : columns) {
@@ -442,8 +407,8 @@ std::vector<std::string> literals(const std::array<ArrayColumn, N>& columns) {
 struct BatchRows {
   std::int64_t next = 0;                                                // the last position taken
   std::map<std::string, std::pair<std::string, std::int64_t>> streams;  // stream -> (type, version)
-  std::array<ArrayColumn, 10> events;
-  std::array<ArrayColumn, 6> commands;
+  std::array<ArrayLiteral, 10> events;
+  std::array<ArrayLiteral, 6> commands;
   std::vector<domain::RecordedEvent> recorded;  // the events as a read would return them
 };
 
@@ -549,8 +514,8 @@ void add_statement(std::string& writes, const std::string& statement) {
 // Claims: delete what changed hands or went away, then insert what is new.
 void add_claim_changes(pqxx::transaction_base& tx, const std::map<ClaimKey, std::string>& before,
                        const std::map<ClaimKey, std::string>& after, std::string& writes) {
-  std::array<ArrayColumn, 2> del;  // scope, value
-  std::array<ArrayColumn, 3> ins;  // scope, value, stream
+  std::array<ArrayLiteral, 2> del;  // scope, value
+  std::array<ArrayLiteral, 3> ins;  // scope, value, stream
   for (const auto& [k, owner] : before) {
     const auto it = after.find(k);
     if (it == after.end() || it->second != owner) {
@@ -577,9 +542,9 @@ void add_claim_changes(pqxx::transaction_base& tx, const std::map<ClaimKey, std:
 // References: the same diff.
 void add_ref_changes(pqxx::transaction_base& tx, const std::set<RefRow>& before, const std::set<RefRow>& after,
                      std::string& writes) {
-  std::array<ArrayColumn, 3> del;  // target, source, kind
-  std::array<ArrayColumn, 3> ins;
-  const auto add_row = [](std::array<ArrayColumn, 3>& columns, const RefRow& r) {
+  std::array<ArrayLiteral, 3> del;  // target, source, kind
+  std::array<ArrayLiteral, 3> ins;
+  const auto add_row = [](std::array<ArrayLiteral, 3>& columns, const RefRow& r) {
     columns[0].add(std::get<0>(r));
     columns[1].add(std::get<1>(r));
     columns[2].add(std::get<2>(r));
@@ -612,7 +577,7 @@ std::string writes_sql(pqxx::transaction_base& tx, std::int64_t head, const Batc
     add_statement(writes, execute(tx, kInsertEvents, literals(rows.events)));
   }
   if (!rows.streams.empty()) {
-    std::array<ArrayColumn, 3> streams;  // stream, type, version
+    std::array<ArrayLiteral, 3> streams;  // stream, type, version
     for (const auto& [id, row] : rows.streams) {
       streams[0].add(id);
       streams[1].add(row.first);

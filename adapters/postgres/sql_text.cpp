@@ -2,23 +2,40 @@
 
 namespace lf::adapters::pg {
 
-std::string text_array(const std::vector<std::string>& items) {
-  std::string out = "{";
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) {
-      out += ',';
-    }
-    out += '"';
-    for (const char c : items[i]) {
-      if (c == '"' || c == '\\') {
-        out += '\\';
-      }
-      out += c;
-    }
-    out += '"';
+void ArrayLiteral::separate() {
+  if (!empty()) {
+    text_ += ',';
   }
-  out += '}';
-  return out;
+}
+
+void ArrayLiteral::add(std::string_view text) {
+  separate();
+  text_ += '"';
+  for (const char c : text) {
+    if (c == '"' || c == '\\') {
+      text_ += '\\';
+    }
+    text_ += c;
+  }
+  text_ += '"';
+}
+
+void ArrayLiteral::add_number(std::int64_t value) {
+  separate();
+  text_ += std::to_string(value);
+}
+
+void ArrayLiteral::add_null() {
+  separate();
+  text_ += "NULL";
+}
+
+std::string text_array(const std::vector<std::string>& items) {
+  ArrayLiteral array;
+  for (const auto& item : items) {
+    array.add(item);
+  }
+  return array.literal();
 }
 
 }  // namespace lf::adapters::pg
