@@ -9,7 +9,7 @@ PACKAGES=(
   prometheus-cpp-dev libcivetweb-dev zlib1g-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev libsodium-dev libpugixml-dev ccache
   postgresql postgresql-contrib postgresql-client
-  kcat wrk curl
+  kcat wrk curl procps  # procps: ps, for the benchmark's CPU accounting
   # clang-tidy-16 for scripts/lint.sh: clang 14 cannot parse libstdc++ 12's <expected>
   clang-format clang-tidy clang-tidy-16
   docker-compose
