@@ -8,12 +8,6 @@ namespace {
 
 thread_local DecisionScope* t_scope = nullptr;
 
-std::future<ports::AppendResult> ready(ports::AppendResult result) {
-  std::promise<ports::AppendResult> promise;
-  promise.set_value(std::move(result));
-  return promise.get_future();
-}
-
 }  // namespace
 
 // ---- DecisionScope
@@ -104,23 +98,30 @@ std::future<ports::AppendResult> CachingEventStore::append(ports::AppendRequest 
       }
     }
   }
-  auto result = inner_.append(std::move(request)).get();
-  scope->append_attempted_ = true;
-  if (result) {
-    scope->served_.clear();  // confirmed by the append's transaction
-  } else if (served_any && result.error().code == ports::AppendErrc::version_conflict) {
-    // A version this process committed after serving explains the conflict: a real race, the
-    // same 409 as without the cache. Otherwise the entry may be stale: drop it, run again.
-    const bool explained = std::all_of(scope->served_.begin(), scope->served_.end(),
-                                       [this](const auto& s) { return cache_.committed_since(s.stream_id, s.ticket); });
-    if (!explained) {
-      scope->stale_ = true;
-      for (const auto& s : scope->served_) {
-        cache_.forget(s.stream_id);
-      }
-    }
-  }
-  return ready(std::move(result));
+  // Read where the caller reads the answer (a deferred future runs on the caller's thread, in
+  // its DecisionScope): the caller may first wait on something the request's on_outcome
+  // chained to the commit, and then finds the answer ready instead of waking up for it.
+  return std::async(
+      std::launch::deferred, [this, scope, served_any, pending = inner_.append(std::move(request))]() mutable {
+        auto result = pending.get();
+        scope->append_attempted_ = true;
+        if (result) {
+          scope->served_.clear();  // confirmed by the append's transaction
+        } else if (served_any && result.error().code == ports::AppendErrc::version_conflict) {
+          // A version this process committed after serving explains the conflict: a real race, the
+          // same 409 as without the cache. Otherwise the entry may be stale: drop it, run again.
+          const bool explained = std::all_of(scope->served_.begin(), scope->served_.end(), [this](const auto& s) {
+            return cache_.committed_since(s.stream_id, s.ticket);
+          });
+          if (!explained) {
+            scope->stale_ = true;
+            for (const auto& s : scope->served_) {
+              cache_.forget(s.stream_id);
+            }
+          }
+        }
+        return result;
+      });
 }
 
 std::vector<domain::RecordedEvent> CachingEventStore::read_all(std::int64_t after, std::size_t limit) {

@@ -78,8 +78,9 @@ class CachingEventStore final : public ports::EventStore {
     return attempt();
   }
 
-  // Within an attempt that served streams from the cache, the append adds them as guards and
-  // completes before it returns (the attempt must know the outcome before it answers).
+  // Within an attempt that served streams from the cache, the append adds them as guards; the
+  // attempt learns the outcome when it reads the returned future, on its own thread, which it
+  // must do before it answers.
   std::future<ports::AppendResult> append(ports::AppendRequest request) override;
   std::vector<domain::RecordedEvent> read_stream(const std::string& stream_id) override;
   std::vector<domain::RecordedEvent> read_all(std::int64_t after, std::size_t limit) override;

@@ -1,12 +1,14 @@
 #include "adapters/app/command_executor.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <set>
 #include <stdexcept>
 
 #include <rapidjson/document.h>
 
+#include "adapters/common/countdown.hpp"
 #include "adapters/common/log.hpp"
 #include "adapters/json/schema_registry.hpp"
 #include "adapters/kafka/topology.hpp"
@@ -82,9 +84,52 @@ std::expected<Outcome, ports::AppendError> CommandExecutor::execute(Decision dec
   if (ctx.idempotency_key) {
     request.idempotency = ports::IdempotencyRecord{*ctx.idempotency_key, ctx.fingerprint, decision.success};
   }
+  // One wait for "committed, and shown by the read model": on the store's thread, the outcome
+  // chains the read-model wait to the commit, so this thread wakes once per command instead of
+  // once for the commit and again for the projection.
+  const auto settled = std::make_shared<Countdown>(1);
+  const auto committed = std::make_shared<std::atomic<std::chrono::steady_clock::rep>>(0);  // 0: not yet
+  request.on_outcome = [settled, committed, &board = board_, projection = decision.projection,
+                        shown = std::move(shown_streams)](const ports::AppendResult& appended) {
+    if (appended && !appended->replayed) {
+      // Per partition, the last position the projection must have applied.
+      std::map<int, std::int64_t> waits;
+      for (const auto& [stream, position] : appended->stream_positions) {
+        if (shown.contains(stream)) {
+          auto& w = waits[kafka::partition_for(stream)];
+          w = std::max(w, position);
+        }
+      }
+      settled->add(static_cast<int>(waits.size()));
+      for (const auto& [partition, position] : waits) {
+        board.count_down_when_applied(projection, partition, position, settled);
+      }
+    }
+    committed->store(std::chrono::steady_clock::now().time_since_epoch().count());
+    settled->count_down();
+  };
   const auto started = std::chrono::steady_clock::now();
-  auto appended = store_.append(std::move(request)).get();
-  const auto committed = std::chrono::steady_clock::now();
+  auto pending = store_.append(std::move(request));
+  bool shown = true;
+  for (;;) {
+    // Until the commit, as long as it takes (the store answers every request); from the
+    // commit, up to the consistency timeout for the read model.
+    auto left = std::max<std::chrono::steady_clock::duration>(consistency_timeout_, std::chrono::milliseconds(1));
+    if (const auto at = committed->load(); at != 0) {
+      left = std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(at)) + consistency_timeout_ -
+             std::chrono::steady_clock::now();
+      if (left <= std::chrono::steady_clock::duration::zero()) {
+        shown = !board_.forget(settled);  // nothing left to wait for: it got there meanwhile
+        break;
+      }
+    }
+    if (settled->wait_for(left)) {
+      break;
+    }
+  }
+  const auto committed_at =
+      std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(committed->load()));
+  auto appended = pending.get();  // ready: its outcome has been told
   if (!appended) {
     return std::unexpected(appended.error());
   }
@@ -92,27 +137,11 @@ std::expected<Outcome, ports::AppendError> CommandExecutor::execute(Decision dec
     return Outcome{*appended->replayed, true};
   }
   metrics_.events_appended(all_events.size(), decision.stream_type);
-  // Per partition, the last position the projection must have applied.
-  std::map<int, std::int64_t> waits;
-  for (const auto& [stream, position] : appended->stream_positions) {
-    if (shown_streams.contains(stream)) {
-      auto& w = waits[kafka::partition_for(stream)];
-      w = std::max(w, position);
-    }
-  }
-  bool shown = true;
-  const auto deadline = std::chrono::steady_clock::now() + consistency_timeout_;
-  for (const auto& [partition, position] : waits) {
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    shown = board_.wait_for(decision.projection, partition, position, std::max(left, std::chrono::milliseconds(0))) &&
-            shown;
-  }
   const auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
   log::write(log::Level::debug, "command timing",
              {{"request_id", ctx.request_id},
-              {"append_ms", std::to_string(ms(committed - started)), true},
-              {"read_model_ms", std::to_string(ms(std::chrono::steady_clock::now() - committed)), true}});
+              {"append_ms", std::to_string(ms(committed_at - started)), true},
+              {"read_model_ms", std::to_string(ms(std::chrono::steady_clock::now() - committed_at)), true}});
   if (!shown) {
     // Durable and acknowledged all the same; only the read model is late.
     log::warn("read model behind after write", {{"projection", decision.projection},

@@ -681,6 +681,17 @@ void PgEventStore::run() {
   }
 }
 
+void PgEventStore::settle(Pending& pending, ports::AppendResult result) {
+  if (pending.request.on_outcome) {
+    try {
+      pending.request.on_outcome(result);
+    } catch (const std::exception& e) {
+      log::error("append outcome callback failed", {{"error", e.what()}});
+    }
+  }
+  pending.promise.set_value(std::move(result));
+}
+
 void PgEventStore::process(std::vector<Pending>& batch) {
   // Outcome per request, decided in memory under the log_head lock, written in one go.
   std::vector<ports::AppendResult> results(batch.size(), std::unexpected(AppendError{AppendErrc::unavailable, ""}));
@@ -727,7 +738,7 @@ void PgEventStore::process(std::vector<Pending>& batch) {
                {{"error", e.what()}, log::num("requests", static_cast<long long>(batch.size()))});
     writer_.reset();
     for (auto& p : batch) {
-      p.promise.set_value(std::unexpected(AppendError{AppendErrc::unavailable, "The event store is unavailable"}));
+      settle(p, std::unexpected(AppendError{AppendErrc::unavailable, "The event store is unavailable"}));
     }
     return;
   }
@@ -737,7 +748,7 @@ void PgEventStore::process(std::vector<Pending>& batch) {
     events_listener(recorded);
   }
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    batch[i].promise.set_value(std::move(results[i]));
+    settle(batch[i], std::move(results[i]));
   }
 }
 

@@ -61,6 +61,8 @@ class PgEventStore final : public ports::EventStore {
   };
   void run();
   void process(std::vector<Pending>& batch);
+  // Tells the request's on_outcome, then its future.
+  static void settle(Pending& pending, ports::AppendResult result);
 
   std::string url_;
   EventStoreOptions options_;

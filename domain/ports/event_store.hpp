@@ -2,6 +2,7 @@
 // Port: the event log. One implementation per technology (adapters/postgres), fakes in tests.
 #include <cstdint>
 #include <expected>
+#include <functional>
 #include <future>
 #include <optional>
 #include <string>
@@ -72,24 +73,6 @@ struct StreamAppend {
   std::optional<std::vector<StreamRef>> refs;
 };
 
-// One command's append: its own stream (the fields below), plus `more` streams written in
-// the same transaction (bulk commands: all or nothing), plus the guards the decision rests on.
-struct AppendRequest {
-  std::string stream_id;
-  std::string stream_type;
-  std::int64_t expected_version = 0;  // the version the decision was made on (0 = new stream)
-  std::vector<domain::NewEvent> events;
-  domain::Metadata metadata;
-  std::string recorded_at;  // RFC 3339; the command's time, stored on each of its events
-  std::vector<UniqueClaim> claims;
-  std::vector<UniqueClaim> releases;
-  std::optional<std::vector<StreamRef>> refs;
-  std::optional<IdempotencyRecord> idempotency;
-  std::vector<StreamAppend> more;
-  std::vector<StreamGuard> guards;
-  std::vector<UnreferencedGuard> unreferenced;
-};
-
 struct Appended {
   std::int64_t first_position = 0;
   std::int64_t last_position = 0;
@@ -116,14 +99,36 @@ struct AppendError {
   std::string value;  // unique_conflict: the claimed value
 };
 
+using AppendResult = std::expected<Appended, AppendError>;
+
+// One command's append: its own stream (the fields below), plus `more` streams written in
+// the same transaction (bulk commands: all or nothing), plus the guards the decision rests on.
+struct AppendRequest {
+  std::string stream_id;
+  std::string stream_type;
+  std::int64_t expected_version = 0;  // the version the decision was made on (0 = new stream)
+  std::vector<domain::NewEvent> events;
+  domain::Metadata metadata;
+  std::string recorded_at;  // RFC 3339; the command's time, stored on each of its events
+  std::vector<UniqueClaim> claims;
+  std::vector<UniqueClaim> releases;
+  std::optional<std::vector<StreamRef>> refs;
+  std::optional<IdempotencyRecord> idempotency;
+  std::vector<StreamAppend> more;
+  std::vector<StreamGuard> guards;
+  std::vector<UnreferencedGuard> unreferenced;
+  // Called once with the outcome, on the store's own thread, before the future is ready: a
+  // caller chains its next wait here (read-your-writes) instead of waking up in between. It
+  // must be quick and must not throw or block.
+  std::function<void(const AppendResult&)> on_outcome;
+};
+
 // What the store knows of a stream without folding it.
 struct StreamInfo {
   std::int64_t version = 0;     // 0: no such stream
   std::string last_event_type;  // by convention "<type>.deleted" ends a stream's life
   bool live() const { return version > 0 && !last_event_type.ends_with(".deleted"); }
 };
-
-using AppendResult = std::expected<Appended, AppendError>;
 
 class EventStore {
  public:

@@ -360,6 +360,61 @@ TEST_F(EventStoreTest, AcknowledgesOnlyAfterCommit) {
   EXPECT_TRUE(store.append(request("s-2", 0)).get().has_value());  // the store recovers
 }
 
+// A request's on_outcome hears its outcome after the commit and before its future is ready
+// (the write path chains its read-model wait there), accepted, refused or failed alike.
+TEST_F(EventStoreTest, TheOutcomeIsToldAfterCommitAndBeforeTheAnswer) {
+  PgEventStore store(db_->url());
+  struct Told {
+    std::atomic<bool> told{false};
+    ports::AppendResult result = std::unexpected(ports::AppendError{ports::AppendErrc::unavailable, "never told"});
+  };
+  const auto with_outcome = [](ports::AppendRequest r, Told& told) {
+    r.on_outcome = [&told](const ports::AppendResult& result) {
+      // Slow on purpose: a future made ready before (or beside) this call would be read first.
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      told.result = result;
+      told.told = true;
+    };
+    return r;
+  };
+
+  std::promise<void> entered;
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  store.before_commit_for_test([&, released] {
+    entered.set_value();
+    released.wait();
+  });
+  Told accepted;
+  auto pending = store.append(with_outcome(request("s-1", 0, 2), accepted));
+  entered.get_future().wait();
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_FALSE(accepted.told) << "told before the commit";
+  release.set_value();
+  const auto answer = pending.get();
+  ASSERT_TRUE(accepted.told) << "the answer came before the outcome was told";
+  ASSERT_TRUE(answer.has_value());
+  ASSERT_TRUE(accepted.result.has_value());
+  EXPECT_EQ(accepted.result->last_position, answer->last_position);
+  EXPECT_EQ(accepted.result->stream_positions, answer->stream_positions);
+  store.before_commit_for_test({});
+
+  Told refused;
+  const auto conflict = store.append(with_outcome(request("s-1", 0), refused)).get();
+  ASSERT_TRUE(refused.told);
+  ASSERT_FALSE(conflict.has_value());
+  ASSERT_FALSE(refused.result.has_value());
+  EXPECT_EQ(refused.result.error().code, ports::AppendErrc::version_conflict);
+
+  store.before_commit_for_test([] { throw std::runtime_error("disk on fire"); });
+  Told failed;
+  const auto unavailable = store.append(with_outcome(request("s-2", 0), failed)).get();
+  ASSERT_TRUE(failed.told);
+  ASSERT_FALSE(failed.result.has_value());
+  EXPECT_EQ(failed.result.error().code, ports::AppendErrc::unavailable);
+  store.before_commit_for_test({});
+}
+
 // Guarantee 9. A reader that tails with `position > cursor` must never skip an event. With a
 // bigserial position a slow transaction holding a lower number commits after a faster one and
 // the reader's cursor jumps past it. The first half shows that failure; the second shows the
