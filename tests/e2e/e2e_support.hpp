@@ -134,10 +134,9 @@ inline bool complete_response(const std::string& raw) {
   return cl != std::string::npos && raw.size() >= end + 4 + std::stoul(head.substr(cl + 16));
 }
 
-// One HTTP/1.1 request to 127.0.0.1:port, from `source` (an IPv4 loopback address) when one is
+// Sends exactly `bytes` to 127.0.0.1:port, from `source` (an IPv4 loopback address) when one is
 // given; the response as received ("" when the connection failed).
-inline std::string raw_http(std::uint16_t port, const std::string& method, const std::string& path,
-                            const std::string& body, const Headers& headers, const std::string& source = "") {
+inline std::string raw_exchange(std::uint16_t port, const std::string& bytes, const std::string& source = "") {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) {
     return "";
@@ -163,18 +162,8 @@ inline std::string raw_http(std::uint16_t port, const std::string& method, const
     ::close(fd);
     return "";
   }
-  std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
-  bool has_type = false;
-  for (const auto& [k, v] : headers) {
-    req.append(k).append(": ").append(v).append("\r\n");
-    has_type = has_type || k == "Content-Type";
-  }
-  if (!body.empty() && !has_type) {
-    req += "Content-Type: application/json\r\n";
-  }
-  req += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-  for (std::size_t sent = 0; sent < req.size();) {
-    const auto n = ::send(fd, req.data() + sent, req.size() - sent, MSG_NOSIGNAL);
+  for (std::size_t sent = 0; sent < bytes.size();) {
+    const auto n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
     if (n <= 0) {
       break;
     }
@@ -196,10 +185,37 @@ inline std::string raw_http(std::uint16_t port, const std::string& method, const
   return raw;
 }
 
+// One HTTP/1.1 request to 127.0.0.1:port (see raw_exchange). Exactly the headers given are
+// sent, plus Host, Connection: close, Content-Length and (with a body) a JSON Content-Type.
+inline std::string raw_http(std::uint16_t port, const std::string& method, const std::string& path,
+                            const std::string& body, const Headers& headers, const std::string& source = "") {
+  std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+  bool has_type = false;
+  for (const auto& [k, v] : headers) {
+    req.append(k).append(": ").append(v).append("\r\n");
+    has_type = has_type || k == "Content-Type";
+  }
+  if (!body.empty() && !has_type) {
+    req += "Content-Type: application/json\r\n";
+  }
+  req += "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  return raw_exchange(port, req, source);
+}
+
 struct RawResponse {
   int status = 0;                                            // 0: not an HTTP response
   std::vector<std::pair<std::string, std::string>> headers;  // as received, in order, name lower-cased
   std::string body;
+
+  // The first value of a header (name lower-cased), "" when absent.
+  std::string header(const std::string& name) const {
+    for (const auto& [n, v] : headers) {
+      if (n == name) {
+        return v;
+      }
+    }
+    return "";
+  }
 };
 
 inline RawResponse parse_response(const std::string& raw) {
