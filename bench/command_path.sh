@@ -115,6 +115,24 @@ cluster_cpu() {
   awk -v t="$total" -v hz="$TICKS" 'BEGIN { printf "%.2f", t / hz }'
 }
 process_cpu() { awk -v hz="$TICKS" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"; }
+# Per thread name of process $1: "name cpu_ticks context_switches", one line each (the server
+# names its threads: lf-http-io, lf-http-worker, lf-store-writer, lf-relay, lf-projector;
+# librdkafka's are rdk:*). Threads that end between two snapshots drop out of the difference.
+thread_stats() {
+  local t files=()
+  for t in /proc/"$1"/task/*; do files+=("$t/stat" "$t/status"); done
+  awk 'FILENAME ~ /stat$/ && FNR == 1 { cur = $2; gsub(/[()]/, "", cur); ticks[cur] += $14 + $15; next }
+       /^(non)?voluntary_ctxt_switches:/ { sw[cur] += $2 }
+       END { for (n in ticks) print n, ticks[n], sw[n] }' "${files[@]}" 2>/dev/null | sort
+}
+# "name µs-of-CPU/switches" per command for each thread name, busiest first, then the total
+# switches: thread_report <before> <after> <commands>.
+thread_report() {
+  join "$1" "$2" | awk -v n="$3" -v hz="$TICKS" '
+    { cpu = ($4 - $2) * 1e6 / hz / n; sw = ($5 - $3) / n; total += sw; line[NR] = sprintf("%.0f %s %.0f µs/%.1f", cpu, $1, cpu, sw) }
+    END { for (i in line) print line[i]; printf "-1 = %.1f switches\n", total }' |
+    sort -rn | cut -d' ' -f2- | paste -sd',' | sed 's/,/, /g; s/, = / = /'
+}
 # User + system time of this shell's finished children (pgbench, wrk), from bash's `times`: it
 # must run in this shell, not in a $(...) subshell, whose own children start from zero.
 snapshot_children() { times >"$BENCH_DIR/times.$1"; }
@@ -241,11 +259,13 @@ fi
 echo "==> wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency -s bench/roles.lua $BASE"
 pg_cpu_0=$(cluster_cpu)
 server_cpu_0=$(process_cpu "$server_pid")
+thread_stats "$server_pid" >"$BENCH_DIR/threads.0"
 snapshot_children wrk.0
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --latency -s bench/roles.lua "$BASE" 2>&1 | tee "$BENCH_DIR/wrk.log"
 snapshot_children wrk.1
 pg_cpu_1=$(cluster_cpu)
 server_cpu_1=$(process_cpu "$server_pid")
+thread_stats "$server_pid" >"$BENCH_DIR/threads.1"
 client_cpu_0=$(children_cpu wrk.0)
 client_cpu_1=$(children_cpu wrk.1)
 kill -0 "$server_pid" 2>/dev/null || { echo "bench: labelfleet died during the run" >&2; tail -n 40 "$BENCH_DIR/server.log" >&2; exit 1; }
@@ -256,6 +276,7 @@ field() { echo "$result" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 RPS=$(field rps)
 REQUESTS=$(field requests)
 COMMAND_CPU="labelfleet $(per_unit "$server_cpu_0" "$server_cpu_1" "$REQUESTS") µs + PostgreSQL $(per_unit "$pg_cpu_0" "$pg_cpu_1" "$REQUESTS") µs + wrk $(per_unit "$client_cpu_0" "$client_cpu_1" "$REQUESTS") µs"
+SERVER_THREADS=$(thread_report "$BENCH_DIR/threads.0" "$BENCH_DIR/threads.1" "$REQUESTS")
 ratio=$(awk -v a="$RPS" -v b="$PG_TPS" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }')
 events=$("$PG_BIN/psql" -X -tA "$DATABASE_URL" -c "select count(*) from events" 2>/dev/null || echo "?")
 
@@ -271,6 +292,7 @@ cat <<EOF
   flush             $FLUSH µs per fdatasync$( [ "$FLUSH_DELAY_US" -gt 0 ] 2>/dev/null && echo " (${FLUSH_DELAY_US} µs of it simulated)")
   ratio             $ratio   (requests/s ÷ pgbench tps; above 1 means commands share commits)
   CPU per command   $COMMAND_CPU
+  server threads    $SERVER_THREADS   (CPU / context switches per command)
   CPU per INSERT    $INSERT_CPU
   store appends     $APPEND_RATE /s, p50 $(afield p50_ms) ms, p99 $(afield p99_ms) ms, $(afield appends) appends in $(afield transactions) transactions
   store ratio       $append_ratio   (event-store appends/s ÷ pgbench tps: group commit alone)
