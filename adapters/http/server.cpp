@@ -182,7 +182,7 @@ class PistacheHandler final : public Http::Handler {
     writer
         .send(static_cast<Http::Code>(status), response.body, Http::Mime::MediaType::fromString(response.content_type))
         .then([fd](ssize_t) { ::shutdown(fd, SHUT_WR); }, Async::IgnoreException);
-    server_->metrics().observe_request(route, "", status, 0.0);
+    server_->metrics().observe_request(route, "unknown", status, 0.0);  // the request line may not have parsed
     log::write(log::Level::info, "request refused",
                {{"request_id", request_id},
                 log::num("status", status),
