@@ -6,6 +6,7 @@
 #include <future>
 #include <set>
 #include <thread>
+#include <utility>
 
 #include <gtest/gtest.h>
 #include <pqxx/pqxx>
@@ -34,6 +35,34 @@ std::int64_t count(const std::string& url, const std::string& sql) {
   pqxx::read_transaction tx(c);
   return tx.exec(sql)[0][0].as<std::int64_t>();
 }
+
+// Holds the store's first commit after it is installed until open(): that batch is decided
+// and written, not yet committed.
+class HeldCommit {
+ public:
+  explicit HeldCommit(PgEventStore& store) : store_(store) {
+    store.before_commit_for_test([this, released = release_.get_future().share()] {
+      if (std::exchange(first_, false)) {
+        entered_.set_value();
+        released.wait();
+      }
+    });
+  }
+  ~HeldCommit() { store_.before_commit_for_test({}); }
+  HeldCommit(const HeldCommit&) = delete;
+  HeldCommit& operator=(const HeldCommit&) = delete;
+  HeldCommit(HeldCommit&&) = delete;
+  HeldCommit& operator=(HeldCommit&&) = delete;
+
+  void wait_until_held() { entered_.get_future().wait(); }
+  void open() { release_.set_value(); }
+
+ private:
+  PgEventStore& store_;
+  std::promise<void> entered_;
+  std::promise<void> release_;
+  bool first_ = true;  // read and written on the store's writer thread only
+};
 
 class EventStoreTest : public ::testing::Test {
  protected:
@@ -269,18 +298,9 @@ TEST_F(EventStoreTest, ARefusedRequestInABatchLeavesNoClaimOrReferenceBehind) {
 
   // Hold the writer in a batch of its own so that the requests below queue up and are decided
   // together, in order, in the next one.
-  std::promise<void> entered;
-  std::promise<void> release;
-  auto released = release.get_future().share();
-  bool first = true;
-  store.before_commit_for_test([&, released] {
-    if (std::exchange(first, false)) {
-      entered.set_value();
-      released.wait();
-    }
-  });
+  HeldCommit held(store);
   auto blocker = store.append(request("blocker", 0));
-  entered.get_future().wait();
+  held.wait_until_held();
 
   // 1: role-a lets "a" go and points at "w", and in the same request a second stream takes "b"
   // (held by role-b): refused as a whole, after its first stream's changes were tried.
@@ -302,7 +322,7 @@ TEST_F(EventStoreTest, ARefusedRequestInABatchLeavesNoClaimOrReferenceBehind) {
   auto remover = request("remover", 0);
   remover.unreferenced = {{"w", {"uses"}, "w is in use"}};
   auto removed = store.append(remover);
-  release.set_value();
+  held.open();
 
   ASSERT_TRUE(blocker.get().has_value());
   const auto r1 = refused.get();
@@ -336,18 +356,12 @@ TEST_F(EventStoreTest, ConcurrentAppendsAreGroupedIntoFewerTransactions) {
 // Guarantee 1: nothing is acknowledged before COMMIT, and a failed commit acknowledges nothing.
 TEST_F(EventStoreTest, AcknowledgesOnlyAfterCommit) {
   PgEventStore store(db_->url());
-  std::promise<void> entered;
-  std::promise<void> release;
-  auto released = release.get_future().share();
-  store.before_commit_for_test([&, released] {
-    entered.set_value();
-    released.wait();
-  });
+  HeldCommit held(store);
   auto pending = store.append(request("s-1", 0));
-  entered.get_future().wait();
+  held.wait_until_held();
   EXPECT_EQ(pending.wait_for(std::chrono::milliseconds(200)), std::future_status::timeout);
   EXPECT_EQ(count(db_->url(), "SELECT count(*) FROM events"), 0);
-  release.set_value();
+  held.open();
   ASSERT_TRUE(pending.get().has_value());
   EXPECT_EQ(count(db_->url(), "SELECT count(*) FROM events"), 1);
 
@@ -378,19 +392,13 @@ TEST_F(EventStoreTest, TheOutcomeIsToldAfterCommitAndBeforeTheAnswer) {
     return r;
   };
 
-  std::promise<void> entered;
-  std::promise<void> release;
-  auto released = release.get_future().share();
-  store.before_commit_for_test([&, released] {
-    entered.set_value();
-    released.wait();
-  });
+  HeldCommit held(store);
   Told accepted;
   auto pending = store.append(with_outcome(request("s-1", 0, 2), accepted));
-  entered.get_future().wait();
+  held.wait_until_held();
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   EXPECT_FALSE(accepted.told) << "told before the commit";
-  release.set_value();
+  held.open();
   const auto answer = pending.get();
   ASSERT_TRUE(accepted.told) << "the answer came before the outcome was told";
   ASSERT_TRUE(answer.has_value());
