@@ -86,12 +86,14 @@ std::expected<Outcome, ports::AppendError> CommandExecutor::execute(Decision dec
   }
   // One wait for "committed, and shown by the read model": on the store's thread, the outcome
   // chains the read-model wait to the commit, so this thread wakes once per command instead of
-  // once for the commit and again for the projection.
+  // once for the commit and again for the projection. A consistency timeout of 0 answers at
+  // the commit, without waiting for the read model.
+  const bool await_read_model = consistency_timeout_ > std::chrono::milliseconds::zero();
   const auto settled = std::make_shared<Countdown>(1);
   const auto committed = std::make_shared<std::atomic<std::chrono::steady_clock::rep>>(0);  // 0: not yet
-  request.on_outcome = [settled, committed, &board = board_, projection = decision.projection,
+  request.on_outcome = [settled, committed, await_read_model, &board = board_, projection = decision.projection,
                         shown = std::move(shown_streams)](const ports::AppendResult& appended) {
-    if (appended && !appended->replayed) {
+    if (appended && !appended->replayed && await_read_model) {
       // Per partition, the last position the projection must have applied.
       std::map<int, std::int64_t> waits;
       for (const auto& [stream, position] : appended->stream_positions) {
@@ -112,10 +114,11 @@ std::expected<Outcome, ports::AppendError> CommandExecutor::execute(Decision dec
   auto pending = store_.append(std::move(request));
   bool shown = true;
   for (;;) {
-    // Until the commit, as long as it takes (the store answers every request); from the
-    // commit, up to the consistency timeout for the read model.
-    auto left = std::max<std::chrono::steady_clock::duration>(consistency_timeout_, std::chrono::milliseconds(1));
-    if (const auto at = committed->load(); at != 0) {
+    // Until the commit, as long as it takes (the store answers every request), waking once per
+    // consistency timeout to see whether the commit's deadline has started; from the commit,
+    // up to the consistency timeout for the read model.
+    std::chrono::steady_clock::duration left = await_read_model ? consistency_timeout_ : std::chrono::seconds(1);
+    if (const auto at = committed->load(); at != 0 && await_read_model) {
       left = std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(at)) + consistency_timeout_ -
              std::chrono::steady_clock::now();
       if (left <= std::chrono::steady_clock::duration::zero()) {

@@ -74,7 +74,8 @@ Environment:
   LABELFLEET_HTTP_THREADS            Pistache reactor threads (default 2)
   LABELFLEET_HTTP_WORKERS            request handler threads (default 256)
   LABELFLEET_HTTP_MAX_BODY           largest accepted request body in bytes (default 1048576)
-  LABELFLEET_CONSISTENCY_TIMEOUT_MS  how long a write waits for its read model (default 5000)
+  LABELFLEET_CONSISTENCY_TIMEOUT_MS  how long a write waits for its read model (default 5000;
+                                     0 = answer at the commit, without read-your-writes)
   LABELFLEET_LOG_LEVEL               debug|info|warn|error (default info)
   LABELFLEET_JWT_SECRET              HS256 key for access tokens (>= 32 chars); unset = a random
                                      one generated into <run dir>/jwt.secret (one process only)

@@ -122,5 +122,15 @@ TEST_F(CommandExecutorTest, AReadModelThatNeverCatchesUpCostsTheTimeoutNotTheAns
   board_.advance("settings", adapters::kafka::partition_for("setting-theme"), 1);
 }
 
+TEST_F(CommandExecutorTest, WithoutAConsistencyTimeoutACommandAnswersAtTheCommit) {
+  adapters::app::CommandExecutor executor(*commands_, board_, metrics_, 0ms);
+  auto answer = execute(executor, create_setting("theme", 1));
+  ASSERT_EQ(answer.wait_for(30s), std::future_status::ready) << "waited for a read model nobody advances";
+  const auto outcome = answer.get();
+  ASSERT_TRUE(outcome.has_value());
+  EXPECT_EQ(outcome->result.status, 201);
+  EXPECT_EQ(store_->head_position(), 1);
+}
+
 }  // namespace
 }  // namespace lf
