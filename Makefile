@@ -40,4 +40,4 @@ lint: ## clang-format check + clang-tidy (warnings are errors)
 
 clean: ## delete build output and the test cluster (keeps .run/, the dev database)
 	@[ ! -e .test-run ] || scripts/pg.sh destroy .test-run
-	rm -rf $(BUILD_DIR) .test-run bench/.run compile_commands.json
+	rm -rf $(BUILD_DIR) .test-run bench/.run bench/.run-startup compile_commands.json

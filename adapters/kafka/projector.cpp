@@ -166,6 +166,24 @@ void commit_offsets(RdKafka::KafkaConsumer& consumer, const std::vector<Delivere
   RdKafka::TopicPartition::destroy(offsets);
 }
 
+// Subscribes to `topics` in the consumer group, or (every_partition) takes all their partitions
+// without a group, each from its committed offset (else from the start: auto.offset.reset).
+RdKafka::ErrorCode join_or_assign(RdKafka::KafkaConsumer& consumer, const std::vector<std::string>& topics,
+                                  bool every_partition) {
+  if (!every_partition) {
+    return consumer.subscribe(topics);
+  }
+  std::vector<RdKafka::TopicPartition*> partitions;
+  for (const auto& topic : topics) {
+    for (int partition = 0; partition < kPartitions; ++partition) {
+      partitions.push_back(RdKafka::TopicPartition::create(topic, partition, RdKafka::Topic::OFFSET_STORED));
+    }
+  }
+  const auto err = consumer.assign(partitions);
+  RdKafka::TopicPartition::destroy(partitions);
+  return err;
+}
+
 }  // namespace
 
 std::string projector_group_id(const std::string& projection) { return "labelfleet-projection-" + projection; }
@@ -324,10 +342,11 @@ void ProjectorRuntime::run(const std::stop_token& stop) {
       if (!consumer) {
         throw std::runtime_error(errstr);
       }
-      if (const auto err = consumer->subscribe(topics); err != RdKafka::ERR_NO_ERROR) {
+      if (const auto err = join_or_assign(*consumer, topics, config_.every_partition); err != RdKafka::ERR_NO_ERROR) {
         consumer->close();
         consumer.reset();
-        throw std::runtime_error("subscribe to " + topic_names + ": " + describe(err));
+        throw std::runtime_error((config_.every_partition ? "assign " : "subscribe to ") + topic_names + ": " +
+                                 describe(err));
       }
     } catch (const std::exception& e) {
       log::error("projector cannot create its Kafka consumer", {{"projection", name_}, {"error", e.what()}});
@@ -339,7 +358,10 @@ void ProjectorRuntime::run(const std::stop_token& stop) {
   }
   backoff.reset();
   set_ready();
-  log::info("projector started", {{"projection", name_}, {"topics", topic_names}, {"group", config_.group_id}});
+  log::info("projector started", {{"projection", name_},
+                                  {"topics", topic_names},
+                                  {"group", config_.group_id},
+                                  {"partitions", config_.every_partition ? "all, assigned" : "from the group"}});
 
   // 3. Batches.
   std::vector<Delivered> batch;

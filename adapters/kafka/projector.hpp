@@ -44,6 +44,14 @@ struct ProjectorConfig {
   // accept 6 s and more by default. The embedded mock cluster also waits this long before
   // it lets a new member into a group that an old one has left.
   std::chrono::milliseconds session_timeout{10000};
+  // True where this runtime is the only projector of its topics, which `serve` on its embedded
+  // cluster is (that cluster lives and dies with the process): the consumer assigns itself
+  // every partition (kPartitions per topic) instead of joining `group_id`, whose first
+  // rebalance librdkafka's mock broker holds for 3 s, i.e. the first write of every start
+  // waited 3 s for its read model. `group_id` still keeps the committed offsets. A second
+  // projector of the same projections would apply nothing twice (the checkpoints decide), it
+  // would only read everything again.
+  bool every_partition = false;
 };
 
 // The consumer group of a projection's projectors when a runtime serves only that one.

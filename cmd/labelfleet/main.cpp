@@ -96,7 +96,8 @@ std::string command_help(const std::string& cmd) {
     return "labelfleet serve [--projections a,b]\n"
            "  Runs api, relay and projectors in one process. Without KAFKA_BROKERS it starts an\n"
            "  embedded Kafka-protocol cluster, logs its address and writes it to $LABELFLEET_RUN_DIR/kafka.bootstrap;\n"
-           "  the relay then republishes the whole log into it (consumers skip what they have applied).\n"
+           "  the relay then republishes the whole log into it (consumers skip what they have applied),\n"
+           "  and the projector, its only one, reads every partition without joining a consumer group.\n"
            "  --projections runs only the named projections here; writes to the others wait for the\n"
            "  `labelfleet projector` processes that run them (seen through projection_checkpoints).\n"
            "  Needs DATABASE_URL. Stops cleanly on SIGINT/SIGTERM.\n";
@@ -290,6 +291,7 @@ int run_parts(const cmd::Config& config, bool api, bool relay, bool projector,
     adapters::kafka::ProjectorConfig options;
     options.database_url = config.database_url;
     options.brokers = brokers;
+    options.every_partition = cluster != nullptr;  // the embedded cluster's only projector
     if (projected.size() > 1 && projected.size() < all.size()) {
       // A group of its own: in the shared group another process running other projections
       // would be handed some of these topics' partitions, and their events would be lost here.

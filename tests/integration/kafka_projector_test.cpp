@@ -313,6 +313,55 @@ TEST_F(KafkaProjectorTest, OneRuntimeServesSeveralProjectionsEachOnceFromItsOwnT
   }
 }
 
+// `serve` on its embedded cluster: the projector takes every partition itself instead of
+// joining a consumer group (whose first rebalance the mock broker holds for 3 s). Two such
+// runtimes of one projection both read everything (in one group they would split the
+// partitions), and the checkpoints still let each event change the read model once.
+TEST_F(KafkaProjectorTest, RuntimesThatTakeEveryPartitionEachReadAllAndApplyEachEventOnce) {
+  PgEventStore store(db_->url());
+  ASSERT_NO_FATAL_FAILURE(append(store, "role", 24, 2));
+  const auto log = store.read_all(0, 100000);
+  const auto head = log.back().position;
+  std::map<int, std::int64_t> expected_checkpoints;
+  for (const auto& e : log) {
+    expected_checkpoints[adapters::kafka::partition_for(e.stream_id)] = e.position;
+  }
+  ASSERT_EQ(expected_checkpoints.size(), static_cast<std::size_t>(adapters::kafka::kPartitions))
+      << "the streams must cover every partition";
+
+  const auto projection = std::make_shared<CountingProjection>();
+  auto config = projector_config();
+  config.every_partition = true;
+  ProgressBoard board_a;
+  ProgressBoard board_b;
+  ProjectorRuntime a(projection, config, board_a);
+  ProjectorRuntime b(projection, config, board_b);
+  a.start();
+  b.start();
+  ASSERT_TRUE(a.wait_ready(15s));
+  ASSERT_TRUE(b.wait_ready(15s));
+  ASSERT_NO_FATAL_FAILURE(republish_everything(head));
+
+  const auto events = static_cast<std::uint64_t>(log.size());
+  ASSERT_TRUE(
+      eventually([&] { return a.applied() + a.skipped() == events && b.applied() + b.skipped() == events; }, 30s))
+      << "each runtime must read every partition: a read " << a.applied() + a.skipped() << ", b read "
+      << b.applied() + b.skipped() << " of " << events;
+  a.stop();
+  b.stop();
+  EXPECT_EQ(a.applied() + b.applied(), events) << "each event applied by exactly one of them";
+
+  auto conn = adapters::pg::connect(db_->url());
+  pqxx::read_transaction tx(*conn);
+  EXPECT_EQ(tx.exec("SELECT count(*) FROM kafka_test_applications WHERE n = 1")[0][0].as<std::uint64_t>(), events);
+  std::map<int, std::int64_t> checkpoints;
+  for (const auto& row : tx.exec_params("SELECT partition, position FROM projection_checkpoints WHERE projection = $1",
+                                        projection->name())) {
+    checkpoints[row[0].as<int>()] = row[1].as<std::int64_t>();
+  }
+  EXPECT_EQ(checkpoints, expected_checkpoints);
+}
+
 TEST(KafkaProjectorRuntime, RefusesAProjectionOverSeveralStreamTypes) {
   ProgressBoard board;
   EXPECT_THROW(ProjectorRuntime(std::make_shared<CountingProjection>(std::vector<std::string>{"role", "setting"}),
