@@ -32,8 +32,11 @@ using Clock = std::chrono::steady_clock;
 struct Delivered {
   std::string topic;
   int partition = 0;
-  std::int64_t offset = 0;
+  std::int64_t offset = 0;                     // -1: from the local feed, not from Kafka
   std::optional<domain::RecordedEvent> event;  // nullopt: no valid envelope, nothing to apply
+  // From the local feed: the previous position in the partition, which must be applied
+  // first (-1: unknown, never applied from here). Kafka delivers a partition in order.
+  std::optional<std::int64_t> predecessor;
 };
 
 // (projection name, partition)
@@ -43,6 +46,7 @@ struct BatchOutcome {
   std::map<CheckpointKey, std::int64_t> checkpoints;  // every (projection, partition) touched -> checkpoint now
   std::uint64_t applied = 0;                          // (event, projection) pairs applied
   std::uint64_t skipped = 0;                          // (event, projection) pairs already applied before
+  std::uint64_t deferred = 0;  // (event, projection) pairs from the local feed left to Kafka: predecessor not applied
 };
 
 // The projections reading each topic.
@@ -104,8 +108,13 @@ BatchOutcome apply_batch(pqxx::connection& conn, projections::PreparedStatements
       const CheckpointKey key{projection->name(), message.partition};
       auto& checkpoint = checkpoints[key];  // 0 for a partition never applied
       if (message.event->position <= checkpoint) {
-        // Already applied: a redelivery, a relay retry, or the embedded republish.
+        // Already applied: a redelivery, a relay retry, the embedded republish, or the
+        // local feed was first.
         ++outcome.skipped;
+      } else if (message.predecessor && *message.predecessor != checkpoint) {
+        // From the local feed, and an earlier event of the partition is not applied yet:
+        // Kafka brings both, in order.
+        ++outcome.deferred;
       } else {
         projection->apply(sql, *message.event);
         checkpoint = message.event->position;
@@ -184,6 +193,36 @@ RdKafka::ErrorCode join_or_assign(RdKafka::KafkaConsumer& consumer, const std::v
   return err;
 }
 
+Readers readers_of(const std::vector<std::shared_ptr<const projections::Projection>>& projections) {
+  Readers readers;
+  for (const auto& p : projections) {
+    readers[topic_for(p->stream_types().front())].push_back(p.get());
+  }
+  return readers;
+}
+
+// True when every (event, projection) pair of the batch is applied already as far as this
+// process knows (the board only moves to committed checkpoints, and checkpoints never move
+// back): then no transaction is needed to skip them. The embedded republish at start and the
+// Kafka copies of what the local feed applied first are such batches.
+bool all_applied(const std::vector<Delivered>& batch, const Readers& readers, projection::ProgressBoard& board,
+                 std::uint64_t& pairs) {
+  pairs = 0;
+  for (const auto& message : batch) {
+    const auto it = readers.find(message.topic);
+    if (!message.event || it == readers.end()) {
+      continue;
+    }
+    for (const auto* projection : it->second) {
+      if (board.applied(projection->name(), message.partition) < message.event->position) {
+        return false;
+      }
+      ++pairs;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 std::string projector_group_id(const std::string& projection) { return "labelfleet-projection-" + projection; }
@@ -220,6 +259,16 @@ void ProjectorRuntime::start() {
   if (thread_.joinable()) {
     return;
   }
+  if (config_.local_feed) {
+    local_thread_ = std::jthread([this](const std::stop_token& stop) {
+      name_this_thread("lf-projector-l");
+      try {
+        run_local(stop);
+      } catch (const std::exception& e) {
+        log::error("projector's local feed ended by an unexpected error", {{"projection", name_}, {"error", e.what()}});
+      }
+    });
+  }
   thread_ = std::jthread([this](const std::stop_token& stop) {
     name_this_thread("lf-projector");
     // run() retries every expected failure itself; this only keeps a surprise (a non-std
@@ -236,11 +285,56 @@ void ProjectorRuntime::start() {
 
 void ProjectorRuntime::stop() {
   const std::lock_guard lock(lifecycle_mu_);
+  if (local_thread_.joinable()) {
+    local_thread_.request_stop();
+    local_thread_.join();
+  }
   if (!thread_.joinable()) {
     return;
   }
   thread_.request_stop();
   thread_.join();
+}
+
+void ProjectorRuntime::run_local(const std::stop_token& stop) {
+  while (!stop.stop_requested() && !wait_ready(100ms)) {
+    // The tables first: until then the feed only queues (and Kafka brings everything anyway).
+  }
+  const Readers readers = readers_of(projections_);
+  std::unique_ptr<pqxx::connection> db;
+  projections::PreparedStatements prepared;
+  std::vector<Delivered> batch;
+  while (!stop.stop_requested()) {
+    batch.clear();
+    for (auto& fed : config_.local_feed->take(config_.max_batch, 100ms, stop)) {
+      // Without a known predecessor an event can only be applied from Kafka.
+      if (fed.predecessor >= 0 && readers.contains(fed.topic)) {
+        batch.push_back(Delivered{std::move(fed.topic), fed.partition, -1, std::move(fed.event), fed.predecessor});
+      }
+    }
+    if (std::uint64_t known = 0; batch.empty() || all_applied(batch, readers, board_, known)) {
+      continue;
+    }
+    try {
+      if (!db) {
+        db = pg::connect(config_.database_url);
+        prepared = projections::PreparedStatements();
+      }
+      const auto outcome = apply_batch(*db, prepared, readers, batch);
+      applied_ += outcome.applied;
+      applied_locally_ += outcome.applied;
+      for (const auto& [key, position] : outcome.checkpoints) {
+        board_.advance(key.first, key.second, position);
+      }
+    } catch (const std::exception& e) {
+      // Nothing is lost: Kafka brings these events too, and the Kafka path retries and
+      // reports its own failures.
+      log::write(is_connection_loss(e) ? log::Level::debug : log::Level::warn,
+                 "projector could not apply events from the local feed; Kafka brings them",
+                 {{"projection", name_}, {"error", e.what()}});
+      db.reset();
+    }
+  }
 }
 
 bool ProjectorRuntime::wait_ready(std::chrono::milliseconds timeout) {
@@ -257,14 +351,10 @@ void ProjectorRuntime::set_ready() {
 }
 
 void ProjectorRuntime::run(const std::stop_token& stop) {
-  Readers readers;
+  const Readers readers = readers_of(projections_);
   std::vector<std::string> topics;
-  for (const auto& p : projections_) {
-    auto& list = readers[topic_for(p->stream_types().front())];
-    if (list.empty()) {
-      topics.push_back(topic_for(p->stream_types().front()));
-    }
-    list.push_back(p.get());
+  for (const auto& entry : readers) {
+    topics.push_back(entry.first);
   }
   std::string topic_names;
   for (const auto& t : topics) {
@@ -405,6 +495,11 @@ void ProjectorRuntime::run(const std::stop_token& stop) {
       }
     }
     if (batch.empty()) {
+      continue;
+    }
+    if (std::uint64_t known = 0; all_applied(batch, readers, board_, known)) {
+      skipped_ += known;
+      commit_offsets(*consumer, batch, name_);
       continue;
     }
 

@@ -28,6 +28,7 @@
 #include <string>
 #include <thread>
 
+#include "adapters/kafka/local_feed.hpp"
 #include "adapters/projection/progress_board.hpp"
 #include "projections/projection.hpp"
 
@@ -52,6 +53,11 @@ struct ProjectorConfig {
   // projector of the same projections would apply nothing twice (the checkpoints decide), it
   // would only read everything again.
   bool every_partition = false;
+  // In `serve`: what the relay of this process is about to publish. A second thread applies
+  // it as soon as it is offered, where the projection has applied the event's predecessor in
+  // its partition, so writes need not wait for Kafka's round trip (ADR 0012, second
+  // amendment). Kafka's deliveries of those events are then skipped without a transaction.
+  std::shared_ptr<LocalFeed> local_feed;
 };
 
 // The consumer group of a projection's projectors when a runtime serves only that one.
@@ -85,9 +91,12 @@ class ProjectorRuntime {
   std::uint64_t applied() const noexcept { return applied_.load(); }    // events applied, once per projection
   std::uint64_t skipped() const noexcept { return skipped_.load(); }    // duplicates dropped by the checkpoint
   std::uint64_t rejected() const noexcept { return rejected_.load(); }  // messages without a valid envelope
+  // Of applied(): those applied from the local feed, before Kafka delivered them.
+  std::uint64_t applied_locally() const noexcept { return applied_locally_.load(); }
 
  private:
   void run(const std::stop_token& stop);
+  void run_local(const std::stop_token& stop);
   void set_ready();
 
   std::vector<std::shared_ptr<const projections::Projection>> projections_;
@@ -97,11 +106,13 @@ class ProjectorRuntime {
   std::atomic<std::uint64_t> applied_{0};
   std::atomic<std::uint64_t> skipped_{0};
   std::atomic<std::uint64_t> rejected_{0};
+  std::atomic<std::uint64_t> applied_locally_{0};
   std::mutex ready_mu_;
   std::condition_variable ready_cv_;
   bool ready_ = false;
   std::mutex lifecycle_mu_;
   std::jthread thread_;
+  std::jthread local_thread_;  // only with a local feed
 };
 
 }  // namespace lf::adapters::kafka

@@ -575,6 +575,9 @@ void Relay::run(const std::stop_token& stop) {
           }
           publisher = std::move(*created);
         }
+        if (config_.on_publishing) {
+          config_.on_publishing(events);
+        }
         if (auto sent = publisher->publish(events, stop); !sent) {
           if (stop.stop_requested()) {
             break;  // the batch is abandoned; the checkpoint still marks where to resume

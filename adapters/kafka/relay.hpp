@@ -26,8 +26,10 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
+#include <span>
 #include <stop_token>
 #include <string>
 #include <thread>
@@ -69,6 +71,10 @@ struct RelayConfig {
   // guarantees rest on (enable.idempotence, acks, enable.gapless.guarantee, the message
   // timeout) cannot be overridden: the constructor throws std::invalid_argument.
   std::map<std::string, std::string> producer_overrides;
+  // Told each run of the log just before it is published, in log order, on the relay's
+  // thread (`serve` hands it to its projector: local_feed.hpp). A run can come again after a
+  // failed delivery.
+  std::function<void(std::span<const domain::RecordedEvent>)> on_publishing;
 };
 
 class Relay {

@@ -272,6 +272,9 @@ int run_parts(const cmd::Config& config, bool api, bool relay, bool projector,
   // In `serve`, the relay is handed the store's commits (the commit report) and tells the
   // store's own notifications from other processes' by this origin.
   const auto store_origin = adapters::new_uuid();
+  // With relay and projector in one process, the projector is handed what the relay is about
+  // to publish (ADR 0012, second amendment).
+  const auto local_feed = relay && projector ? std::make_shared<adapters::kafka::LocalFeed>() : nullptr;
   std::unique_ptr<adapters::kafka::Relay> relay_part;
   if (relay) {
     adapters::kafka::RelayConfig options;
@@ -281,6 +284,11 @@ int run_parts(const cmd::Config& config, bool api, bool relay, bool projector,
     options.topic_setup = cluster ? adapters::kafka::TopicSetup::none : adapters::kafka::TopicSetup::admin_api;
     if (api) {
       options.reported_origin = store_origin;
+    }
+    if (local_feed) {
+      options.on_publishing = [local_feed](std::span<const domain::RecordedEvent> events) {
+        local_feed->offer(events);
+      };
     }
     relay_part = std::make_unique<adapters::kafka::Relay>(options);
     relay_part->start();
@@ -292,6 +300,7 @@ int run_parts(const cmd::Config& config, bool api, bool relay, bool projector,
     options.database_url = config.database_url;
     options.brokers = brokers;
     options.every_partition = cluster != nullptr;  // the embedded cluster's only projector
+    options.local_feed = local_feed;
     if (projected.size() > 1 && projected.size() < all.size()) {
       // A group of its own: in the shared group another process running other projections
       // would be handed some of these topics' partitions, and their events would be lost here.

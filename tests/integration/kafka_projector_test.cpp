@@ -5,6 +5,7 @@
 #include <functional>
 #include <future>
 #include <map>
+#include <span>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -99,7 +100,11 @@ class KafkaProjectorTest : public ::testing::Test {
   // `streams` streams of `type`, `versions` events each, appended version by version so
   // that streams interleave in the log.
   static void append(PgEventStore& store, const std::string& type, int streams, int versions) {
-    for (int v = 1; v <= versions; ++v) {
+    append_versions(store, type, streams, 1, versions);
+  }
+  // Versions first..last of each of the `streams` streams, version by version.
+  static void append_versions(PgEventStore& store, const std::string& type, int streams, int first, int last) {
+    for (int v = first; v <= last; ++v) {
       std::vector<std::future<ports::AppendResult>> pending;
       for (int s = 0; s < streams; ++s) {
         ports::AppendRequest r;
@@ -360,6 +365,77 @@ TEST_F(KafkaProjectorTest, RuntimesThatTakeEveryPartitionEachReadAllAndApplyEach
     checkpoints[row[0].as<int>()] = row[1].as<std::int64_t>();
   }
   EXPECT_EQ(checkpoints, expected_checkpoints);
+}
+
+// `serve` hands its projector what its relay is about to publish (LocalFeed). An event from
+// there is applied only after its predecessor in the partition; what cannot be is left to
+// Kafka, which then brings everything once and in stream order, and skips what the feed
+// applied first.
+TEST_F(KafkaProjectorTest, TheLocalFeedAppliesOnlyInPartitionOrderAndKafkaAppliesNothingTwice) {
+  PgEventStore store(db_->url());
+  ASSERT_NO_FATAL_FAILURE(append(store, "role", 24, 3));
+  auto log = store.read_all(0, 100000);
+  ASSERT_EQ(log.size(), 72U);
+
+  const auto projection = std::make_shared<CountingProjection>();
+  auto config = projector_config();
+  config.every_partition = true;
+  config.local_feed = std::make_shared<adapters::kafka::LocalFeed>();
+  ProgressBoard board;
+  ProjectorRuntime runtime(projection, config, board);
+  runtime.start();
+  ASSERT_TRUE(runtime.wait_ready(15s));
+
+  const auto read_model = [&] {
+    auto conn = adapters::pg::connect(db_->url());
+    pqxx::read_transaction tx(*conn);
+    std::map<std::string, std::string> versions;  // stream -> versions applied, in order
+    for (const auto& row : tx.exec("SELECT stream_id, array_to_string(versions, ',') FROM kafka_test_streams")) {
+      versions[row[0].as<std::string>()] = row[1].as<std::string>();
+    }
+    EXPECT_EQ(tx.exec("SELECT count(*) FROM kafka_test_applications WHERE n <> 1")[0][0].as<int>(), 0)
+        << "an event applied twice";
+    return versions;
+  };
+  // What the read model must hold when exactly the events `applied` are applied.
+  const auto expected_from = [](const std::vector<domain::RecordedEvent>& applied) {
+    std::map<std::string, std::string> versions;
+    for (const auto& e : applied) {
+      auto& v = versions[e.stream_id];
+      v += (v.empty() ? "" : ",") + std::to_string(e.stream_version);
+    }
+    return versions;
+  };
+
+  // 1. Positions 1..20, then a hole (21..30 never offered), then 31..72. Only the first 20 can
+  //    be applied from the feed: after the hole each partition's next event may follow one of
+  //    the missing ten, and everything after it waits for that one.
+  config.local_feed->offer(std::span(log).first(20));
+  config.local_feed->offer(std::span(log).subspan(30));
+  ASSERT_TRUE(eventually([&] { return runtime.applied_locally() == 20; }, 30s)) << runtime.applied_locally();
+  std::this_thread::sleep_for(300ms);  // time to apply more, if it wrongly would
+  EXPECT_EQ(runtime.applied_locally(), 20U);
+  EXPECT_EQ(read_model(), expected_from(std::vector(log.begin(), log.begin() + 20)));
+
+  // 2. Kafka brings the whole log: the rest is applied, each event once, in stream order.
+  ASSERT_NO_FATAL_FAILURE(republish_everything(log.back().position));
+  ASSERT_TRUE(eventually([&] { return runtime.applied() == 72; }, 30s)) << runtime.applied();
+  EXPECT_EQ(read_model(), expected_from(log));
+
+  // 3. New events offered after Kafka caught up: their predecessors are applied, so the feed
+  //    applies them before Kafka has them; Kafka's copies change nothing.
+  ASSERT_NO_FATAL_FAILURE(append_versions(store, "role", 24, 4, 4));
+  log = store.read_all(0, 100000);
+  ASSERT_EQ(log.size(), 96U);
+  config.local_feed->offer(std::span(log).subspan(72));
+  ASSERT_TRUE(eventually([&] { return runtime.applied_locally() == 44; }, 30s)) << runtime.applied_locally();
+  EXPECT_EQ(read_model(), expected_from(log));
+  const auto skipped_before = runtime.skipped();
+  ASSERT_NO_FATAL_FAILURE(republish_everything(log.back().position));
+  ASSERT_TRUE(eventually([&] { return runtime.skipped() >= skipped_before + 96; }, 30s)) << runtime.skipped();
+  runtime.stop();
+  EXPECT_EQ(runtime.applied(), 96U);
+  EXPECT_EQ(read_model(), expected_from(log));
 }
 
 TEST(KafkaProjectorRuntime, RefusesAProjectionOverSeveralStreamTypes) {
