@@ -19,6 +19,7 @@
 #include "adapters/kafka/worker_support.hpp"
 #include "adapters/postgres/connection_pool.hpp"
 #include "adapters/postgres/sql_text.hpp"
+#include "adapters/projection/checkpoint_news.hpp"
 #include "adapters/projection/replay.hpp"
 #include "projections/sql_batch.hpp"
 
@@ -132,6 +133,14 @@ BatchOutcome apply_batch(pqxx::connection& conn, projections::PreparedStatements
     }
     sql.add("INSERT INTO projection_checkpoints (projection, partition, position, updated_at) VALUES " + values +
             " ON CONFLICT (projection, partition) DO UPDATE SET position = excluded.position, updated_at = now()");
+    // api processes waiting for these positions hear it at the commit (checkpoint_news.hpp).
+    std::vector<projection::Checkpoint> news;
+    news.reserve(moved.size());
+    for (const auto& [key, position] : moved) {
+      news.push_back({key.first, key.second, position});
+    }
+    sql.add("SELECT pg_notify($1::text, $2::text)", projection::kCheckpointChannel,
+            projection::encode_checkpoints(news));
   }
   sql.flush();  // sends nothing when every event was a redelivery
   tx.commit();

@@ -5,6 +5,7 @@
 #include "adapters/kafka/topology.hpp"
 #include "adapters/postgres/event_store.hpp"
 #include "adapters/postgres/sql_text.hpp"
+#include "adapters/projection/checkpoint_news.hpp"
 
 namespace lf::adapters::projection {
 namespace {
@@ -58,6 +59,12 @@ ReplayResult rebuild(pqxx::connection& conn, const projections::Projection& proj
                 sql.render("($1::text, $2::integer, $3::bigint)", projection.name(), partition, position);
     }
     sql.add("INSERT INTO projection_checkpoints (projection, partition, position) VALUES " + values);
+    std::vector<Checkpoint> news;
+    news.reserve(checkpoints.size());
+    for (const auto& [partition, position] : checkpoints) {
+      news.push_back({projection.name(), partition, position});
+    }
+    sql.add("SELECT pg_notify($1::text, $2::text)", kCheckpointChannel, encode_checkpoints(news));
     sql.flush();
   }
   tx.commit();

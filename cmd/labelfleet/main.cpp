@@ -341,9 +341,10 @@ int run_parts(const cmd::Config& config, bool api, bool relay, bool projector,
     store = std::make_unique<adapters::pg::PgEventStore>(config.database_url,
                                                          adapters::pg::EventStoreOptions{.origin = store_origin});
     if (!projector || projected.size() < all.size()) {
-      // Read-your-writes for projections another process runs: their checkpoints in PostgreSQL.
-      poller = std::make_unique<adapters::projection::CheckpointPoller>(config.database_url, board,
-                                                                        std::chrono::milliseconds(10));
+      // Read-your-writes for projections another process runs: their checkpoints in PostgreSQL,
+      // announced by the projectors at each commit (a full read each second as a safety net).
+      poller =
+          std::make_unique<adapters::projection::CheckpointPoller>(config.database_url, board, std::chrono::seconds(1));
     }
     stream_cache =
         std::make_unique<adapters::app::StreamCache>(config.stream_cache_streams, config.stream_cache_events);

@@ -18,6 +18,7 @@
 #include "adapters/kafka/topics.hpp"
 #include "adapters/kafka/topology.hpp"
 #include "adapters/postgres/event_store.hpp"
+#include "adapters/projection/checkpoint_poller.hpp"
 #include "tests/support/test_db.hpp"
 
 namespace lf {
@@ -436,6 +437,36 @@ TEST_F(KafkaProjectorTest, TheLocalFeedAppliesOnlyInPartitionOrderAndKafkaApplie
   runtime.stop();
   EXPECT_EQ(runtime.applied(), 96U);
   EXPECT_EQ(read_model(), expected_from(log));
+}
+
+// An api process without a projector waits for the projector's checkpoints; the projector
+// announces each batch's checkpoints at its commit, so the api's board moves without polling
+// (its full read is an hour away here).
+TEST_F(KafkaProjectorTest, AnApiProcessHearsOfEveryCheckpointTheProjectorCommits) {
+  PgEventStore store(db_->url());
+  ASSERT_NO_FATAL_FAILURE(append(store, "role", 12, 2));
+  const auto log = store.read_all(0, 100000);
+  std::map<int, std::int64_t> expected_checkpoints;
+  for (const auto& e : log) {
+    expected_checkpoints[adapters::kafka::partition_for(e.stream_id)] = e.position;
+  }
+
+  ProgressBoard api_board;
+  adapters::projection::CheckpointPoller poller(db_->url(), api_board, 1h);
+  const auto projection = std::make_shared<CountingProjection>();
+  auto config = projector_config();
+  config.every_partition = true;
+  ProgressBoard projector_board;
+  ProjectorRuntime runtime(projection, config, projector_board);
+  runtime.start();
+  ASSERT_TRUE(runtime.wait_ready(15s));
+  ASSERT_NO_FATAL_FAILURE(republish_everything(log.back().position));
+
+  for (const auto& [partition, position] : expected_checkpoints) {
+    EXPECT_TRUE(api_board.wait_for(projection->name(), partition, position, 30s))
+        << "partition " << partition << " not heard of up to " << position;
+  }
+  EXPECT_EQ(poller.full_reads(), 1U) << "only the start reads the table";
 }
 
 TEST(KafkaProjectorRuntime, RefusesAProjectionOverSeveralStreamTypes) {
