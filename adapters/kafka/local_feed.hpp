@@ -41,11 +41,18 @@ class LocalFeed {
   // ignored. A run that does not follow the last one (the relay resumed from its checkpoint)
   // makes every partition's predecessor unknown until an event of it has been offered.
   void offer(std::span<const domain::RecordedEvent> events);
+  // Called with the store's commit report (`serve`), at the commit, ahead of the relay: takes
+  // the events only as far as they continue what was offered, in the log's form (with their
+  // time). The rest comes later through offer(), in log order (another process's commit in
+  // between, a report the relay had to read from the log).
+  void offer_committed(std::span<const domain::RecordedEvent> events);
   // Waits until events are offered, `timeout` passes or `stop` is requested; takes the oldest,
   // at most `max`.
   std::vector<FedEvent> take(std::size_t max, std::chrono::milliseconds timeout, const std::stop_token& stop);
 
  private:
+  void push(const domain::RecordedEvent& event);  // mu_ held; event.position >= next_
+
   std::mutex mu_;
   std::condition_variable_any offered_;
   std::deque<FedEvent> queue_;

@@ -365,11 +365,15 @@ int run_parts(const cmd::Config& config, bool api, bool relay, bool projector,
                                     std::chrono::milliseconds(config.principal_cache_ms)},
         *store, *webhook_secrets);
     // Before a command of this process answers, the streams it changed are brought up to date
-    // in the stream cache and dropped from the gate's cache of users and API keys, and the
-    // in-process relay (serve) is handed the events and woken.
-    store->on_events_committed([g = gate.get(), c = stream_cache.get(),
-                                r = relay_part.get()](const std::vector<lf::domain::RecordedEvent>& events) {
+    // in the stream cache and dropped from the gate's cache of users and API keys, the
+    // in-process projector (serve) is offered them, and the in-process relay is handed them and
+    // woken.
+    store->on_events_committed([g = gate.get(), c = stream_cache.get(), r = relay_part.get(),
+                                f = local_feed.get()](const std::vector<lf::domain::RecordedEvent>& events) {
       c->committed(events);
+      if (f != nullptr) {
+        f->offer_committed(events);  // the read models need not wait for the relay's turn
+      }
       if (r != nullptr) {
         r->committed(events);  // published without reading them back
       }

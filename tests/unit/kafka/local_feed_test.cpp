@@ -3,6 +3,7 @@
 #include "adapters/kafka/local_feed.hpp"
 
 #include <map>
+#include <numeric>
 #include <stop_token>
 #include <string>
 #include <vector>
@@ -24,6 +25,7 @@ std::vector<domain::RecordedEvent> log_range(std::int64_t from, std::int64_t to)
     e.position = position;
     e.stream_type = position % 3 == 0 ? "setting" : "role";
     e.stream_id = e.stream_type + "-" + std::to_string(position % 7);
+    e.recorded_at = "2026-12-07T10:00:00.000Z";
     out.push_back(e);
   }
   return out;
@@ -126,6 +128,34 @@ TEST(LocalFeed, AFullQueueDropsItsOldestEventsAndKeepsThePredecessorsOfTheRest) 
   const auto expected = predecessors_in(log);
   EXPECT_EQ(fed.front().predecessor, expected.at(6));
   EXPECT_EQ(fed.back().predecessor, expected.at(fed.back().event.position));
+}
+
+TEST(LocalFeed, ACommitReportIsTakenOnlyWhereItContinuesWhatWasOfferedAndNeverMakesAHole) {
+  const auto log = log_range(1, 30);
+  LocalFeed feed;
+  feed.offer(std::span(log).first(10));                 // 1..10 from the relay
+  feed.offer_committed(std::span(log).subspan(10, 5));  // 11..15 at their commit: they follow
+  feed.offer_committed(std::span(log).subspan(19, 3));  // 20..22: 16..19 (another process) not yet
+  feed.offer(std::span(log).first(25));                 // the relay, in log order: 16..25 are new
+  auto report = std::span(log).subspan(25);             // 26..30, the 28th not in the log's form
+  std::vector<domain::RecordedEvent> without_time(report.begin(), report.end());
+  without_time[2].recorded_at.clear();
+  feed.offer_committed(without_time);  // 26, 27 only
+
+  const auto fed = take_all(feed);
+  std::vector<std::int64_t> positions;
+  positions.reserve(fed.size());
+  for (const auto& f : fed) {
+    positions.push_back(f.event.position);
+  }
+  std::vector<std::int64_t> expected_positions(27);
+  std::iota(expected_positions.begin(), expected_positions.end(), 1);
+  EXPECT_EQ(positions, expected_positions) << "each once, in log order";
+  const auto expected = predecessors_in(log);
+  for (const auto& f : fed) {
+    EXPECT_EQ(f.predecessor, expected.at(f.event.position))
+        << "no hole: every predecessor known, position " << f.event.position;
+  }
 }
 
 TEST(LocalFeed, TakeWaitsForAnOfferAndEndsOnStop) {
