@@ -15,6 +15,11 @@
 // all their topics becomes one transaction over every projection it concerns. Each message
 // goes to every projection that reads its topic; checkpoints stay per projection.
 //
+// In `serve` a runtime also has a local feed (local_feed.hpp, ADR 0015): a second thread applies
+// what the relay of the same process is about to publish, under the same locks and checkpoints,
+// each event only once the projection has applied its predecessor in the partition; Kafka's
+// copies are then skipped (without a transaction when the board already shows them applied).
+//
 // A projection reads exactly one stream type: checkpoints are keyed by (projection,
 // partition) without the topic, and partition p of two topics would otherwise share one
 // high-water mark although their messages interleave in any order.
@@ -78,8 +83,10 @@ class ProjectorRuntime {
   ProjectorRuntime& operator=(const ProjectorRuntime&) = delete;
 
   // Starts the runtime's thread: it creates the projections' tables, seeds the board from
-  // the checkpoints, joins the consumer group and applies batches until stopped. Errors are
-  // logged and retried there. Calling start() twice has no effect.
+  // the checkpoints, joins the consumer group (or takes every partition) and applies batches
+  // until stopped. Errors are logged and retried there. With a local feed, a second thread
+  // applies what the feed offers once the first is ready (a failed batch of it is logged and
+  // left to Kafka). Calling start() twice has no effect.
   void start();
   // Stops promptly (well under a second); a batch not committed is simply read again later.
   void stop();
