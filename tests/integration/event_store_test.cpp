@@ -337,6 +337,52 @@ TEST_F(EventStoreTest, ARefusedRequestInABatchLeavesNoClaimOrReferenceBehind) {
   EXPECT_EQ(count(db_->url(), "SELECT count(*) FROM stream_refs"), 0);
 }
 
+// The batch's transaction is opened and committed by its own statements (BEGIN with the first
+// round trip, COMMIT with the writes). When the server refuses a write, nothing of that batch
+// may stay, and the writer must not go on inside the aborted block.
+TEST_F(EventStoreTest, ABatchWhoseWritesTheServerRefusesCommitsNothingAndTheWriterGoesOn) {
+  {
+    pqxx::connection c(db_->url());
+    pqxx::work tx(c);
+    tx.exec(
+        "CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "IF NEW.stream_id = 'poison' THEN RAISE EXCEPTION 'poisoned'; END IF; RETURN NEW; END $$");
+    tx.exec("CREATE TRIGGER refuse_poison BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION refuse_poison()");
+    tx.commit();
+  }
+  PgEventStore store(db_->url());
+  std::vector<std::future<ports::AppendResult>> good;
+  good.reserve(20);
+  for (int i = 0; i < 10; ++i) {
+    good.push_back(store.append(request("good-" + std::to_string(i), 0)));
+  }
+  auto poisoned = store.append(request("poison", 0));
+  for (int i = 10; i < 20; ++i) {
+    good.push_back(store.append(request("good-" + std::to_string(i), 0)));
+  }
+
+  const auto refused = poisoned.get();
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, ports::AppendErrc::unavailable);
+  std::int64_t acknowledged = 0;
+  for (std::size_t i = 0; i < good.size(); ++i) {
+    const auto result = good[i].get();
+    const auto stored =
+        count(db_->url(), "SELECT count(*) FROM events WHERE stream_id = 'good-" + std::to_string(i) + "'");
+    // Those batched with the poison fail with it, and leave nothing; the others are committed.
+    EXPECT_EQ(stored, result.has_value() ? 1 : 0) << "good-" << i;
+    acknowledged += result.has_value() ? 1 : 0;
+  }
+  EXPECT_EQ(count(db_->url(), "SELECT count(*) FROM events"), acknowledged);
+  EXPECT_EQ(count(db_->url(), "SELECT count(*) FROM streams"), acknowledged);
+
+  // The writer goes on, and the log stays dense.
+  ASSERT_TRUE(store.append(request("after", 0)).get().has_value());
+  EXPECT_EQ(count(db_->url(), "SELECT count(*) FROM events"), acknowledged + 1);
+  EXPECT_EQ(count(db_->url(), "SELECT max(position) FROM events"), acknowledged + 1);
+  EXPECT_EQ(count(db_->url(), "SELECT position FROM log_head"), acknowledged + 1);
+}
+
 // Group commit: concurrent appends share transactions.
 TEST_F(EventStoreTest, ConcurrentAppendsAreGroupedIntoFewerTransactions) {
   PgEventStore store(db_->url());
