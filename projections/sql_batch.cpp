@@ -168,7 +168,13 @@ bool has_statement_separator(std::string_view sql) {
 SqlBatch::SqlBatch(pqxx::transaction_base& tx, PreparedStatements* prepared)
     : tx_(tx), block_(dynamic_cast<pqxx::dbtransaction*>(&tx)), prepared_(block_ != nullptr ? prepared : nullptr) {}
 
+SqlBatch::SqlBatch(pqxx::nontransaction& tx, PreparedStatements* prepared, OwnBlock /*unused*/)
+    : tx_(tx), own_block_(true), prepared_(prepared) {}
+
 const std::string* SqlBatch::prepared_name(std::string_view sql, std::size_t arguments) {
+  if (own_block_ && !begun_) {
+    return nullptr;  // no block yet to take a savepoint in: literal text
+  }
   auto& names = prepared_->names_;
   if (const auto it = names.find(std::string(sql)); it != names.end()) {
     return it->second.empty() ? nullptr : &it->second;
@@ -186,13 +192,21 @@ const std::string* SqlBatch::prepared_name(std::string_view sql, std::size_t arg
     // cannot infer, say) must not abort the batch's transaction. Only a lost connection is
     // worth failing the batch for.
     try {
-      pqxx::subtransaction savepoint(*block_, "lf_prepare");
-      savepoint.exec("PREPARE " + name + " AS " + std::string(sql));
-      savepoint.commit();
+      if (own_block_) {
+        tx_.exec("SAVEPOINT lf_prepare; PREPARE " + name + " AS " + std::string(sql) +
+                 "; RELEASE SAVEPOINT lf_prepare");
+      } else {
+        pqxx::subtransaction savepoint(*block_, "lf_prepare");
+        savepoint.exec("PREPARE " + name + " AS " + std::string(sql));
+        savepoint.commit();
+      }
       ++prepared_->prepared_;
     } catch (const pqxx::broken_connection&) {
       throw;
     } catch (const pqxx::sql_error&) {
+      if (own_block_) {
+        tx_.exec("ROLLBACK TO SAVEPOINT lf_prepare; RELEASE SAVEPOINT lf_prepare");
+      }
       name.clear();
     }
   }
@@ -242,7 +256,9 @@ pqxx::result SqlBatch::flush() {
   }
   // A multi-statement string goes through the simple query protocol; libpq keeps the last
   // statement's result, and the first failing statement aborts the rest (and the transaction).
-  return tx_.exec(take());
+  auto result = tx_.exec(take());
+  begun_ = own_block_;
+  return result;
 }
 
 }  // namespace lf::projections

@@ -103,6 +103,12 @@ class SqlBatch {
   // Without `prepared` (or in a transaction that is not a transaction block) every statement is
   // sent as literal text.
   explicit SqlBatch(pqxx::transaction_base& tx, PreparedStatements* prepared = nullptr);
+  // The caller's own transaction block on a nontransaction: it sends BEGIN in its first flush
+  // and COMMIT in its last, saving the two round trips libpqxx spends on each, and ROLLBACK
+  // after a failure. Statements are prepared (once per connection, in a savepoint of their own)
+  // only after that BEGIN has been sent.
+  struct OwnBlock {};
+  SqlBatch(pqxx::nontransaction& tx, PreparedStatements* prepared, OwnBlock);
 
   // Queues one statement (it may itself hold several, separated by ';').
   template <class... A>
@@ -153,6 +159,8 @@ class SqlBatch {
 
   pqxx::transaction_base& tx_;
   pqxx::dbtransaction* block_ = nullptr;  // tx_, when it is a transaction block (savepoints work)
+  bool own_block_ = false;                // the caller's BEGIN; savepoints are sent as statements
+  bool begun_ = false;                    // own_block_: a flush has sent the BEGIN
   PreparedStatements* prepared_ = nullptr;
   std::string text_;
   std::size_t count_ = 0;

@@ -53,36 +53,11 @@ struct BatchOutcome {
 // The projections reading each topic.
 using Readers = std::map<std::string, std::vector<const projections::Projection*>>;
 
-// The whole batch in one transaction, for every projection it concerns: read-model changes and
-// checkpoints commit together. Four round trips whatever the batch's size: BEGIN; the locks
-// and the checkpoints; every statement of the batch's events and the moved checkpoints in one
-// exec; COMMIT.
-// `prepared`: the statements `conn` has prepared (each projection's statements are parsed and
-// planned once per connection, then executed).
-BatchOutcome apply_batch(pqxx::connection& conn, projections::PreparedStatements& prepared, const Readers& readers,
-                         const std::vector<Delivered>& batch) {
+// apply_batch's transaction: `names` are the projections it concerns, in lock order.
+BatchOutcome apply_in_block(projections::SqlBatch& sql, const Readers& readers, const std::vector<Delivered>& batch,
+                            const std::vector<std::string>& names) {
   BatchOutcome outcome;
-  // The projections this batch concerns, by name: locks are always taken in name order, so two
-  // projector instances (or a replay) can queue behind each other but never deadlock.
-  std::map<std::string, const projections::Projection*> touched;
-  for (const auto& message : batch) {
-    const auto it = readers.find(message.topic);
-    if (message.event && it != readers.end()) {
-      for (const auto* p : it->second) {
-        touched.emplace(p->name(), p);
-      }
-    }
-  }
-  if (touched.empty()) {
-    return outcome;  // nothing but messages without an event: no transaction at all
-  }
-  std::vector<std::string> names;
-  names.reserve(touched.size());
-  for (const auto& entry : touched) {
-    names.push_back(entry.first);
-  }
-  pqxx::work tx(conn);
-  projections::SqlBatch sql(tx, &prepared);
+  sql.add("BEGIN");
   // No fsync wait: the read-model change and its checkpoint commit together, so a crash that
   // loses this transaction loses both, and the events are applied again from Kafka (or from
   // the relay's republish of the log). Writers wait on this commit for read-your-writes.
@@ -142,9 +117,53 @@ BatchOutcome apply_batch(pqxx::connection& conn, projections::PreparedStatements
     sql.add("SELECT pg_notify($1::text, $2::text)", projection::kCheckpointChannel,
             projection::encode_checkpoints(news));
   }
-  sql.flush();  // sends nothing when every event was a redelivery
-  tx.commit();
+  sql.add("COMMIT");
+  sql.flush();
   return outcome;
+}
+
+// The whole batch in one transaction, for every projection it concerns: read-model changes and
+// checkpoints commit together. Two round trips whatever the batch's size: BEGIN, the locks and
+// the checkpoints; then every statement of the batch's events, the moved checkpoints, their
+// news and COMMIT (the block is the batch's own, not libpqxx's, which would add a round trip for
+// each of BEGIN and COMMIT).
+// `prepared`: the statements `conn` has prepared (each projection's statements are parsed and
+// planned once per connection, then executed).
+BatchOutcome apply_batch(pqxx::connection& conn, projections::PreparedStatements& prepared, const Readers& readers,
+                         const std::vector<Delivered>& batch) {
+  // The projections this batch concerns, by name: locks are always taken in name order, so two
+  // projector instances (or a replay) can queue behind each other but never deadlock.
+  std::map<std::string, const projections::Projection*> touched;
+  for (const auto& message : batch) {
+    const auto it = readers.find(message.topic);
+    if (message.event && it != readers.end()) {
+      for (const auto* p : it->second) {
+        touched.emplace(p->name(), p);
+      }
+    }
+  }
+  if (touched.empty()) {
+    return {};  // nothing but messages without an event: no transaction at all
+  }
+  std::vector<std::string> names;
+  names.reserve(touched.size());
+  for (const auto& entry : touched) {
+    names.push_back(entry.first);
+  }
+  pqxx::nontransaction tx(conn);
+  projections::SqlBatch sql(tx, &prepared, projections::SqlBatch::OwnBlock{});
+  try {
+    return apply_in_block(sql, readers, batch, names);
+  } catch (...) {
+    // End the block the failure left open (aborted), so the connection can be used again; a
+    // lost connection is the caller's to replace.
+    try {
+      tx.exec("ROLLBACK");
+    } catch (const std::exception&) {
+      // Ignored: the first failure is the one to report.
+    }
+    throw;
+  }
 }
 
 std::map<int, std::int64_t> read_checkpoints(pqxx::connection& conn, const std::string& name) {

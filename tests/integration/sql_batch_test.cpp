@@ -234,6 +234,62 @@ TEST_F(SqlBatchTest, WhatPostgresCannotPrepareIsSentAsTextAndTheTransactionGoesO
   EXPECT_EQ(tx.exec("SELECT count(*) FROM pg_prepared_statements")[0][0].as<int>(), 0);
 }
 
+// The projector's shape: its own BEGIN with the first flush and COMMIT with the last, two
+// round trips in all. Statements are prepared once BEGIN has gone out, each in a savepoint of
+// its own, so one PostgreSQL cannot prepare leaves the block usable.
+TEST_F(SqlBatchTest, InItsOwnBlockABatchPreparesAfterBeginAndCommitsWithItsLastFlush) {
+  pqxx::connection c(db_->url());
+  {
+    pqxx::work tx(c);
+    tx.exec("CREATE TABLE sink_own (n bigint)");
+    tx.commit();
+  }
+  PreparedStatements prepared;
+  const std::string insert = "INSERT INTO sink_own VALUES ($1::bigint)";
+  {
+    pqxx::nontransaction tx(c);
+    SqlBatch sql(tx, &prepared, SqlBatch::OwnBlock{});
+    sql.add("BEGIN");
+    sql.add(insert, 1);
+    EXPECT_EQ(sql.take(), "BEGIN;\nINSERT INTO sink_own VALUES (1::bigint)") << "no block yet: literal text";
+    sql.add("BEGIN");
+    sql.add(insert, 1);
+    sql.flush();
+    sql.add(insert, 2);                 // prepared now, inside the block
+    sql.add("SELECT $1 IS NULL", "x");  // cannot be prepared: the block goes on
+    sql.add("COMMIT");
+    sql.flush();
+  }
+  EXPECT_EQ(prepared.prepared(), 1U);
+  EXPECT_EQ(prepared.unpreparable(), 1U);
+  pqxx::nontransaction check(c);
+  EXPECT_EQ(check.exec("SELECT count(*), sum(n) FROM sink_own")[0][1].as<int>(), 3);
+  EXPECT_EQ(check.exec("SELECT count(*) FROM pg_prepared_statements")[0][0].as<int>(), 1);
+}
+
+TEST_F(SqlBatchTest, InItsOwnBlockAFailureRolledBackLeavesNothingAndTheConnectionUsable) {
+  pqxx::connection c(db_->url());
+  {
+    pqxx::work tx(c);
+    tx.exec("CREATE TABLE sink_own_failed (n bigint)");
+    tx.commit();
+  }
+  PreparedStatements prepared;
+  {
+    pqxx::nontransaction tx(c);
+    SqlBatch sql(tx, &prepared, SqlBatch::OwnBlock{});
+    sql.add("BEGIN");
+    sql.flush();
+    sql.add("INSERT INTO sink_own_failed VALUES ($1::bigint)", 1);
+    sql.add("SELECT 1 / $1::bigint", 0);
+    sql.add("COMMIT");
+    EXPECT_THROW(sql.flush(), pqxx::sql_error);
+    tx.exec("ROLLBACK");  // what the projector does after any failure
+  }
+  pqxx::nontransaction check(c);
+  EXPECT_EQ(check.exec("SELECT count(*) FROM sink_own_failed")[0][0].as<int>(), 0);
+}
+
 TEST_F(SqlBatchTest, OutsideATransactionBlockNothingIsPrepared) {
   pqxx::connection c(db_->url());
   PreparedStatements prepared;
