@@ -349,8 +349,8 @@ void ProjectorRuntime::run_local(const std::stop_token& stop) {
         prepared = projections::PreparedStatements();
       }
       const auto outcome = apply_batch(*db, prepared, readers, batch);
-      applied_ += outcome.applied;
       applied_locally_ += outcome.applied;
+      deferred_locally_ += outcome.deferred;
       for (const auto& [key, position] : outcome.checkpoints) {
         board_.advance(key.first, key.second, position);
       }
@@ -554,7 +554,7 @@ void ProjectorRuntime::run(const std::stop_token& stop) {
     if (!outcome) {
       break;  // stopped; the batch is read again by whoever owns the partitions next
     }
-    applied_ += outcome->applied;
+    applied_from_kafka_ += outcome->applied;
     skipped_ += outcome->skipped;
     commit_offsets(*consumer, batch, name_);
     for (const auto& [key, position] : outcome->checkpoints) {
@@ -567,7 +567,7 @@ void ProjectorRuntime::run(const std::stop_token& stop) {
   if (const auto err = consumer->close(); err != RdKafka::ERR_NO_ERROR) {
     log::warn("projector consumer did not close cleanly", {{"projection", name_}, {"error", describe(err)}});
   }
-  log::info("projector stopped", {{"projection", name_}, log::num("applied", static_cast<long long>(applied_.load()))});
+  log::info("projector stopped", {{"projection", name_}, log::num("applied", static_cast<long long>(applied()))});
 }
 
 }  // namespace lf::adapters::kafka

@@ -95,11 +95,15 @@ class ProjectorRuntime {
 
   const std::string& name() const noexcept { return name_; }  // the projections' names, comma-separated
   // Counters for metrics.
-  std::uint64_t applied() const noexcept { return applied_.load(); }    // events applied, once per projection
+  // (event, projection) pairs applied, each once: from Kafka, and from the local feed.
+  std::uint64_t applied() const noexcept { return applied_from_kafka() + applied_locally(); }
+  std::uint64_t applied_from_kafka() const noexcept { return applied_from_kafka_.load(); }
   std::uint64_t skipped() const noexcept { return skipped_.load(); }    // duplicates dropped by the checkpoint
   std::uint64_t rejected() const noexcept { return rejected_.load(); }  // messages without a valid envelope
   // Of applied(): those applied from the local feed, before Kafka delivered them.
   std::uint64_t applied_locally() const noexcept { return applied_locally_.load(); }
+  // Events from the local feed left to Kafka: their predecessor was not applied yet.
+  std::uint64_t deferred_locally() const noexcept { return deferred_locally_.load(); }
 
  private:
   void run(const std::stop_token& stop);
@@ -110,10 +114,11 @@ class ProjectorRuntime {
   ProjectorConfig config_;
   projection::ProgressBoard& board_;
   std::string name_;
-  std::atomic<std::uint64_t> applied_{0};
+  std::atomic<std::uint64_t> applied_from_kafka_{0};
   std::atomic<std::uint64_t> skipped_{0};
   std::atomic<std::uint64_t> rejected_{0};
   std::atomic<std::uint64_t> applied_locally_{0};
+  std::atomic<std::uint64_t> deferred_locally_{0};
   std::mutex ready_mu_;
   std::condition_variable ready_cv_;
   bool ready_ = false;

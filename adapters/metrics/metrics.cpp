@@ -39,7 +39,12 @@ Metrics::Metrics()
       cache_reruns_(prometheus::BuildCounter()
                         .Name("labelfleet_stream_cache_reruns_total")
                         .Help("Command attempts run again with fresh reads because a cached stream had moved")
-                        .Register(*registry_)) {}
+                        .Register(*registry_)),
+      projector_events_(prometheus::BuildCounter()
+                            .Name("labelfleet_projector_events_total")
+                            .Help("(event, projection) pairs this process's projector handled, by path (kafka, feed: "
+                                  "serve's local feed) and outcome (applied, skipped, deferred, rejected)")
+                            .Register(*registry_)) {}
 
 void Metrics::observe_request(const std::string& route, const std::string& method, int status, double seconds) {
   requests_.Add({{"route", route}, {"method", method}, {"status", std::to_string(status)}}).Increment();
@@ -61,7 +66,30 @@ void Metrics::set_projection_lag(const std::string& projection, double positions
 void Metrics::stream_cache_read(bool hit) { cache_reads_.Add({{"result", hit ? "hit" : "miss"}}).Increment(); }
 void Metrics::stream_cache_rerun(const std::string& reason) { cache_reruns_.Add({{"reason", reason}}).Increment(); }
 
-std::string Metrics::render() const {
+void Metrics::projector_events(const std::string& path, const std::string& outcome, std::uint64_t total) {
+  const std::lock_guard lock(mu_);
+  auto& shown = projector_totals_[{path, outcome}];
+  auto& counter = projector_events_.Add({{"path", path}, {"outcome", outcome}});
+  if (total > shown) {
+    counter.Increment(static_cast<double>(total - shown));
+    shown = total;
+  }
+}
+
+void Metrics::on_scrape(std::function<void(Metrics&)> refresh) {
+  const std::lock_guard lock(mu_);
+  refreshers_.push_back(std::move(refresh));
+}
+
+std::string Metrics::render() {
+  std::vector<std::function<void(Metrics&)>> refreshers;
+  {
+    const std::lock_guard lock(mu_);
+    refreshers = refreshers_;
+  }
+  for (const auto& refresh : refreshers) {
+    refresh(*this);
+  }
   std::ostringstream out;
   prometheus::TextSerializer{}.Serialize(out, registry_->Collect());
   return out.str();

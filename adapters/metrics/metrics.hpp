@@ -1,7 +1,13 @@
 #pragma once
 // Prometheus metrics of one process (prometheus-cpp core; rendered by GET /metrics).
+#include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
@@ -24,7 +30,12 @@ class Metrics {
   // A command attempt run again with fresh reads: "conflict" (its append met a version this
   // process did not write) or "confirm" (an answer without append rested on a moved stream).
   void stream_cache_rerun(const std::string& reason);
-  std::string render() const;
+  // Totals a projector runtime keeps, by path ("kafka", "feed": serve's local feed) and outcome
+  // ("applied", "skipped", "deferred", "rejected"): the counter moves to `total`.
+  void projector_events(const std::string& path, const std::string& outcome, std::uint64_t total);
+  // Run before each scrape: sources that keep their own totals (the projector runtimes) report.
+  void on_scrape(std::function<void(Metrics&)> refresh);
+  std::string render();
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
@@ -36,6 +47,10 @@ class Metrics {
   prometheus::Family<prometheus::Gauge>& projection_lag_;
   prometheus::Family<prometheus::Counter>& cache_reads_;
   prometheus::Family<prometheus::Counter>& cache_reruns_;
+  prometheus::Family<prometheus::Counter>& projector_events_;
+  std::mutex mu_;                                                                  // the two below
+  std::map<std::pair<std::string, std::string>, std::uint64_t> projector_totals_;  // what the counters show
+  std::vector<std::function<void(Metrics&)>> refreshers_;
 };
 
 }  // namespace lf::adapters::metrics

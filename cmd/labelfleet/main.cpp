@@ -239,6 +239,36 @@ int run_replay(const cmd::Config& config, const std::vector<std::string>& args) 
   return 0;
 }
 
+// Every projection on one consumer (ADR 0012): one fetch loop instead of one per projection.
+// `embedded`: the cluster lives in this process, which is its only projector.
+adapters::kafka::ProjectorConfig projector_options(
+    const cmd::Config& config, const std::string& brokers, bool embedded,
+    const std::shared_ptr<adapters::kafka::LocalFeed>& local_feed,
+    const std::vector<std::shared_ptr<const projections::Projection>>& projected, std::size_t all_projections) {
+  adapters::kafka::ProjectorConfig options;
+  options.database_url = config.database_url;
+  options.brokers = brokers;
+  options.every_partition = embedded;
+  options.local_feed = local_feed;
+  if (projected.size() > 1 && projected.size() < all_projections) {
+    // A group of its own: in the shared group another process running other projections
+    // would be handed some of these topics' partitions, and their events would be lost here.
+    options.group_id = "labelfleet-projections";
+    for (std::size_t i = 0; i < projected.size(); ++i) {
+      options.group_id += (i == 0 ? "-" : "+") + projected[i]->name();
+    }
+  }
+  return options;
+}
+
+void report_totals(adapters::metrics::Metrics& m, const adapters::kafka::ProjectorRuntime& runtime) {
+  m.projector_events("kafka", "applied", runtime.applied_from_kafka());
+  m.projector_events("kafka", "skipped", runtime.skipped());
+  m.projector_events("kafka", "rejected", runtime.rejected());
+  m.projector_events("feed", "applied", runtime.applied_locally());
+  m.projector_events("feed", "deferred", runtime.deferred_locally());
+}
+
 // The parts of one process, started in dependency order and stopped in reverse.
 // `projected`: the projections this process's projector runs (all, unless --projections).
 int run_parts(const cmd::Config& config, bool api, bool relay, bool projector,
@@ -295,22 +325,12 @@ int run_parts(const cmd::Config& config, bool api, bool relay, bool projector,
   }
   std::vector<std::unique_ptr<adapters::kafka::ProjectorRuntime>> projector_parts;
   if (projector) {
-    // Every projection on one consumer (ADR 0012): one fetch loop instead of one per projection.
-    adapters::kafka::ProjectorConfig options;
-    options.database_url = config.database_url;
-    options.brokers = brokers;
-    options.every_partition = cluster != nullptr;  // the embedded cluster's only projector
-    options.local_feed = local_feed;
-    if (projected.size() > 1 && projected.size() < all.size()) {
-      // A group of its own: in the shared group another process running other projections
-      // would be handed some of these topics' partitions, and their events would be lost here.
-      options.group_id = "labelfleet-projections";
-      for (std::size_t i = 0; i < projected.size(); ++i) {
-        options.group_id += (i == 0 ? "-" : "+") + projected[i]->name();
-      }
-    }
-    projector_parts.push_back(std::make_unique<adapters::kafka::ProjectorRuntime>(projected, options, board));
+    projector_parts.push_back(std::make_unique<adapters::kafka::ProjectorRuntime>(
+        projected, projector_options(config, brokers, cluster != nullptr, local_feed, projected, all.size()), board));
     projector_parts.back()->start();
+    // /metrics (when this process serves the API) shows the runtime's totals at each scrape.
+    metrics.on_scrape(
+        [runtime = projector_parts.back().get()](adapters::metrics::Metrics& m) { report_totals(m, *runtime); });
   }
 
   std::unique_ptr<adapters::pg::PgEventStore> store;

@@ -101,6 +101,11 @@ TEST_F(SystemApi, MetricsExposeRequestsLatencyAppendsAndLag) {
   EXPECT_TRUE(sample(m, "labelfleet_relay_lag_positions").has_value()) << m;
   EXPECT_EQ(sample(m, "labelfleet_projection_lag_events", {R"("roles")"}), 0.0) << m;
   EXPECT_EQ(sample(m, "labelfleet_projection_lag_events", {R"("settings")"}), 0.0) << m;
+  // serve's projector applied the writes from its local feed, ahead of Kafka (ADR 15).
+  EXPECT_GE(sample(m, "labelfleet_projector_events_total", {R"(outcome="applied")", R"(path="feed")"}).value_or(0), 2.0)
+      << m;
+  EXPECT_TRUE(sample(m, "labelfleet_projector_events_total", {R"(outcome="skipped")", R"(path="kafka")"}).has_value())
+      << m;
 
   // The request counter counts.
   const auto version_label = std::vector<std::string>{R"(route="/api/version")", R"(status="200")"};
