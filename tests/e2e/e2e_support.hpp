@@ -33,6 +33,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tests/support/eventually.hpp"
 #include "tests/support/http_client.hpp"
 #include "tests/support/labelfleet_process.hpp"
 #include "tests/support/sql_quote.hpp"
@@ -49,19 +50,7 @@ using lf::testing::TestDatabase;
 // ---------------------------------------------------------------------------------------
 // Waiting for asynchronous things: poll with a deadline, never a bare sleep.
 
-inline bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout,
-                       std::chrono::milliseconds interval = 50ms) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    if (condition()) {
-      return true;
-    }
-    if (std::chrono::steady_clock::now() >= deadline) {
-      return false;
-    }
-    std::this_thread::sleep_for(interval);
-  }
-}
+using lf::testing::eventually;
 
 // Progress notes on stderr when LF_E2E_TRACE is set: where a slow test spends its time.
 inline void trace(const std::string& what) {

@@ -12,6 +12,7 @@
 
 #include "adapters/postgres/connection_pool.hpp"
 #include "adapters/projection/checkpoint_news.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/test_db.hpp"
 
 namespace lf {
@@ -21,16 +22,7 @@ using namespace std::chrono_literals;
 using adapters::projection::CheckpointPoller;
 using adapters::projection::ProgressBoard;
 
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() >= deadline) {
-      return false;
-    }
-    std::this_thread::sleep_for(10ms);
-  }
-  return true;
-}
+using testing::eventually;
 
 class CheckpointPollerTest : public ::testing::Test {
  protected:

@@ -19,6 +19,7 @@
 #include "adapters/kafka/topology.hpp"
 #include "adapters/postgres/event_store.hpp"
 #include "adapters/projection/checkpoint_poller.hpp"
+#include "tests/support/eventually.hpp"
 #include "tests/support/test_db.hpp"
 
 namespace lf {
@@ -77,16 +78,7 @@ class CountingProjection final : public projections::Projection {
   std::string prefix_;
 };
 
-bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() >= deadline) {
-      return false;
-    }
-    std::this_thread::sleep_for(20ms);
-  }
-  return true;
-}
+using testing::eventually;
 
 class KafkaProjectorTest : public ::testing::Test {
  protected:
