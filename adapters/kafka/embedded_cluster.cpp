@@ -2,8 +2,6 @@
 
 #include <array>
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <stdexcept>
 #include <stop_token>
 #include <thread>
@@ -17,6 +15,7 @@
 
 #include "adapters/common/log.hpp"
 #include "adapters/kafka/client_support.hpp"
+#include "adapters/kafka/worker_support.hpp"
 
 namespace lf::adapters::kafka {
 namespace {
@@ -46,12 +45,12 @@ void knock(int port) {
 // socket ends the poll, and the thread serves its queue after every poll.
 template <typename Op>
 auto with_wake_ups(int port, Op op) {
-  std::mutex mu;
-  std::condition_variable_any cv;
-  std::jthread knocker([&](const std::stop_token& stop) {
-    std::unique_lock lock(mu);
-    // wait_for returns early only when `stop` is requested (the predicate is never true).
-    while (!cv.wait_for(lock, stop, std::chrono::milliseconds(2), [] { return false; }) && !stop.stop_requested()) {
+  std::jthread knocker([port](const std::stop_token& stop) {
+    for (;;) {
+      sleep_unless_stopped(stop, std::chrono::milliseconds(2));
+      if (stop.stop_requested()) {
+        return;
+      }
       knock(port);
     }
   });

@@ -12,7 +12,6 @@
 #include <pqxx/pqxx>
 
 #include "adapters/common/log.hpp"
-#include "adapters/common/thread_name.hpp"
 #include "adapters/kafka/client_support.hpp"
 #include "adapters/kafka/envelope.hpp"
 #include "adapters/kafka/topology.hpp"
@@ -288,27 +287,10 @@ void ProjectorRuntime::start() {
     return;
   }
   if (config_.local_feed) {
-    local_thread_ = std::jthread([this](const std::stop_token& stop) {
-      name_this_thread("lf-projector-l");
-      try {
-        run_local(stop);
-      } catch (const std::exception& e) {
-        log::error("projector's local feed ended by an unexpected error", {{"projection", name_}, {"error", e.what()}});
-      }
-    });
+    local_thread_ = start_worker("lf-projector-l", "projector " + name_ + ": local feed",
+                                 [this](const std::stop_token& stop) { run_local(stop); });
   }
-  thread_ = std::jthread([this](const std::stop_token& stop) {
-    name_this_thread("lf-projector");
-    // run() retries every expected failure itself; this only keeps a surprise (a non-std
-    // exception, an allocation failure) from terminating the process.
-    try {
-      run(stop);
-    } catch (const std::exception& e) {
-      log::error("projector thread ended by an unexpected error", {{"projection", name_}, {"error", e.what()}});
-    } catch (...) {
-      log::error("projector thread ended by an unknown exception", {{"projection", name_}});
-    }
-  });
+  thread_ = start_worker("lf-projector", "projector " + name_, [this](const std::stop_token& stop) { run(stop); });
 }
 
 void ProjectorRuntime::stop() {

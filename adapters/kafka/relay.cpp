@@ -18,7 +18,6 @@
 #include <unistd.h>
 
 #include "adapters/common/log.hpp"
-#include "adapters/common/thread_name.hpp"
 #include "adapters/json/schema_registry.hpp"
 #include "adapters/kafka/client_support.hpp"
 #include "adapters/kafka/envelope.hpp"
@@ -414,18 +413,7 @@ void Relay::start() {
   if (thread_.joinable()) {
     return;
   }
-  thread_ = std::jthread([this](const std::stop_token& stop) {
-    name_this_thread("lf-relay");
-    // run() retries every expected failure itself; this only keeps a surprise (a non-std
-    // exception, an allocation failure) from terminating the process.
-    try {
-      run(stop);
-    } catch (const std::exception& e) {
-      log::error("relay thread ended by an unexpected error", {{"error", e.what()}});
-    } catch (...) {
-      log::error("relay thread ended by an unknown exception");
-    }
-  });
+  thread_ = start_worker("lf-relay", "relay", [this](const std::stop_token& stop) { run(stop); });
 }
 
 void Relay::stop() {

@@ -5,7 +5,23 @@
 
 #include <pqxx/pqxx>
 
+#include "adapters/common/log.hpp"
+#include "adapters/common/thread_name.hpp"
+
 namespace lf::adapters::kafka {
+
+std::jthread start_worker(const char* thread_name, std::string what, std::function<void(const std::stop_token&)> body) {
+  return std::jthread([thread_name, what = std::move(what), body = std::move(body)](const std::stop_token& stop) {
+    name_this_thread(thread_name);
+    try {
+      body(stop);
+    } catch (const std::exception& e) {
+      log::error(what + " ended by an unexpected error", {{"error", e.what()}});
+    } catch (...) {
+      log::error(what + " ended by an unknown exception");
+    }
+  });
+}
 
 void sleep_unless_stopped(const std::stop_token& stop, std::chrono::milliseconds d) {
   std::mutex mu;
