@@ -19,6 +19,9 @@ std::expected<rapidjson::Document, HttpResponse> parse_body(const HttpRequest& r
   if (!issues.empty()) {
     return std::unexpected(error(400, "Validation failed", issues));
   }
+  if (const auto at = json::nul_character_at(*doc)) {
+    return std::unexpected(error(400, "Validation failed", {{*at, "must not contain the character U+0000"}}));
+  }
   return std::move(*doc);
 }
 

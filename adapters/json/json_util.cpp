@@ -41,7 +41,42 @@ std::optional<std::size_t> too_deep_at(std::string_view text, std::size_t max_de
   return std::nullopt;
 }
 
+bool holds_nul(const rapidjson::Value& string) {
+  return std::string_view(string.GetString(), string.GetStringLength()).find('\0') != std::string_view::npos;
+}
+
+std::string child_path(const std::string& parent, std::string_view child) {
+  return parent.empty() ? std::string(child) : parent + "/" + std::string(child);
+}
+
+// Recursion is bounded: parse() refuses documents nested deeper than kMaxNestingDepth.
+std::optional<std::string> nul_character_under(const rapidjson::Value& value, const std::string& path) {
+  if (value.IsString()) {
+    return holds_nul(value) ? std::optional(path) : std::nullopt;
+  }
+  if (value.IsArray()) {
+    for (rapidjson::SizeType i = 0; i < value.Size(); ++i) {
+      if (auto found = nul_character_under(value[i], child_path(path, std::to_string(i)))) {
+        return found;
+      }
+    }
+  } else if (value.IsObject()) {
+    for (const auto& member : value.GetObject()) {
+      auto member_path = child_path(path, std::string_view(member.name.GetString(), member.name.GetStringLength()));
+      if (holds_nul(member.name)) {
+        return member_path;
+      }
+      if (auto found = nul_character_under(member.value, member_path)) {
+        return found;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
+
+std::optional<std::string> nul_character_at(const rapidjson::Value& value) { return nul_character_under(value, ""); }
 
 std::expected<rapidjson::Document, std::string> parse(std::string_view text) {
   rapidjson::Document document;

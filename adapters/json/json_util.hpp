@@ -19,6 +19,12 @@ inline constexpr std::size_t kMaxNestingDepth = 100;
 // an object member."
 std::expected<rapidjson::Document, std::string> parse(std::string_view text);
 
+// Where the first string or member name holding the character U+0000 is, as a field path
+// ("name", "annotators/2/email", "" for the root; a member name counts as its own path).
+// PostgreSQL's text and jsonb cannot hold that character, so a request carrying it is refused
+// at the boundary rather than failing its append or, later, every projection of its event.
+std::optional<std::string> nul_character_at(const rapidjson::Value& value);
+
 // Compact serialisation of a value.
 std::string to_string(const rapidjson::Value& value);
 

@@ -196,6 +196,9 @@ TEST_F(RolesApi, InvalidCreateIs400WithPathAndChangesNothing) {
       {"trailing garbage", R"({"name":"tg"} {})", std::nullopt},
       {"not JSON at all", "name=x", std::nullopt},
       {"invalid UTF-8", "{\"name\":\"\xFF\xFE\"}", std::nullopt},
+      // PostgreSQL's text and jsonb cannot hold U+0000 (it failed the append, or stopped the projection).
+      {"name with U+0000", R"({"name":"nul\u0000name"})", "name"},
+      {"description with U+0000", R"({"name":"nuldesc","description":"a\u0000"})", "description"},
       {"empty body", "", std::nullopt},
   };
   for (const auto& c : cases) {
@@ -231,6 +234,7 @@ TEST_F(RolesApi, InvalidUpdateIs400WithPathAndChangesNothing) {
       {"color #12345", R"({"color":"#12345"})", "color"},
       {"color #GGGGGG", R"({"color":"#GGGGGG"})", "color"},
       {"unknown field", R"({"description":"x","id":7})", "id"},
+      {"description with U+0000", R"({"description":"x\u0000y"})", "description"},
       {"body is an array", R"([])", ""},
       {"malformed JSON", R"({"description":)", std::nullopt},
       {"empty body", "", std::nullopt},

@@ -186,6 +186,11 @@ TEST_F(SettingsApi, InvalidBodyIs400WithPathAndChangesNothing) {
       {"description number", R"({"value":1,"description":7})", "description"},
       {"body is an array", R"([1])", ""},
       {"body is a number", "1", ""},
+      // PostgreSQL's jsonb cannot hold U+0000: accepted, it would stop every projection of the event.
+      {"value with U+0000", R"({"value":"a\u0000b"})", "value"},
+      {"U+0000 deep in the value", R"({"value":{"list":[1,{"k":"\u0000"}]}})", "value/list/1/k"},
+      {"U+0000 in a member name", R"({"value":{"a\u0000":1}})", std::string("value/a\0", 8)},
+      {"description with U+0000", R"({"value":1,"description":"\u0000"})", "description"},
       {"malformed JSON", R"({"value":)", std::nullopt},
       {"trailing comma", R"({"value":1,})", std::nullopt},
       {"empty body", "", std::nullopt},
