@@ -24,6 +24,8 @@ HttpResponse from_append(const ports::AppendError& e, const std::string& unique_
     case ports::AppendErrc::idempotency_mismatch:
       return error(409, "Idempotency-Key was already used for a different request");
     case ports::AppendErrc::unavailable: return error(503, "The event store is unavailable; retry later");
+    // The request passed validation, so the refusal is ours to fix; the log has the server's words.
+    case ports::AppendErrc::refused: return error(500, "Internal server error");
   }
   return error(500, "Internal server error");
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <set>
@@ -73,6 +74,16 @@ std::vector<ports::StreamAppend> take_segments(ports::AppendRequest& rq, ReadSet
     reads.ref_targets.push_back(u.target);
   }
   return segs;
+}
+
+// Undoes take_segments (deciding reads the segments only), so that the request can run again.
+void give_back_segments(ports::AppendRequest& rq, std::vector<ports::StreamAppend>& segs) {
+  auto& own = segs.front();
+  rq.events = std::move(own.events);
+  rq.claims = std::move(own.claims);
+  rq.releases = std::move(own.releases);
+  rq.refs = std::move(own.refs);
+  rq.more.assign(std::make_move_iterator(segs.begin() + 1), std::make_move_iterator(segs.end()));
 }
 
 // ---- the first round trip
@@ -600,6 +611,23 @@ std::string writes_sql(pqxx::transaction_base& tx, std::int64_t head, const Batc
   return writes;
 }
 
+// Whether the server refused a statement of the batch for what it says (a data exception, a
+// constraint, a trigger's RAISE: the same writes would be refused again), rather than for its
+// own state (connection, shutdown, resources, lock or serialisation conflicts), after which the
+// same writes may well succeed.
+bool refused_for_content(const std::exception& e) {
+  const auto* refusal = dynamic_cast<const pqxx::sql_error*>(&e);
+  if (refusal == nullptr) {
+    return false;
+  }
+  const std::string state = refusal->sqlstate();
+  if (state.size() != 5) {
+    return false;
+  }
+  static constexpr std::array<std::string_view, 6> kTransient{"08", "40", "53", "55", "57", "58"};
+  return std::find(kTransient.begin(), kTransient.end(), std::string_view(state).substr(0, 2)) == kTransient.end();
+}
+
 }  // namespace
 
 const char* const kEventColumns =
@@ -706,10 +734,10 @@ void PgEventStore::process(std::vector<Pending>& batch) {
     hook = before_commit_;
     events_listener = on_events_committed_;
   }
+  // Every stream a request writes: its own first, then `more`.
+  std::vector<std::vector<ports::StreamAppend>> segments;
+  segments.reserve(batch.size());
   try {
-    // Every stream a request writes: its own first, then `more`.
-    std::vector<std::vector<ports::StreamAppend>> segments;
-    segments.reserve(batch.size());
     ReadSet reads;
     for (auto& p : batch) {
       segments.push_back(take_segments(p.request, reads));
@@ -739,11 +767,29 @@ void PgEventStore::process(std::vector<Pending>& batch) {
     ++batches_committed_;
     recorded = std::move(rows.recorded);
   } catch (const std::exception& e) {
-    // Nothing of this batch was committed (or we cannot know: the commit may have been lost
-    // with the connection). Report unavailable; a retry with the same Idempotency-Key is safe.
     log::error("append batch failed",
                {{"error", e.what()}, log::num("requests", static_cast<long long>(batch.size()))});
     writer_.reset();
+    if (refused_for_content(e)) {
+      // Nothing was committed, and the server said no to what one request wrote. Its
+      // batch-mates must not pay for it: each request is run again alone, so that only the
+      // one whose writes are refused fails (as refused: a retry would be refused too).
+      if (batch.size() > 1 && segments.size() == batch.size()) {
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+          give_back_segments(batch[i].request, segments[i]);
+        }
+        for (auto& p : batch) {
+          std::vector<Pending> alone;
+          alone.push_back(std::move(p));
+          process(alone);
+        }
+        return;
+      }
+      settle(batch.front(), std::unexpected(AppendError{AppendErrc::refused, "The event store refused the writes"}));
+      return;
+    }
+    // Nothing of this batch was committed (or we cannot know: the commit may have been lost
+    // with the connection). Report unavailable; a retry with the same Idempotency-Key is safe.
     for (auto& p : batch) {
       settle(p, std::unexpected(AppendError{AppendErrc::unavailable, "The event store is unavailable"}));
     }

@@ -90,6 +90,8 @@ enum class AppendErrc {
   referenced,            // an UnreferencedGuard's target is still referenced
   idempotency_mismatch,  // the key was used before for a different request
   unavailable,           // the store could not commit; nothing was appended
+  refused,               // the database refused this request's own writes (a retry would be
+                         // refused too); nothing was appended
 };
 
 struct AppendError {
