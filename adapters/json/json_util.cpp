@@ -74,7 +74,58 @@ std::optional<std::string> nul_character_under(const rapidjson::Value& value, co
   return std::nullopt;
 }
 
+// U+FFFD REPLACEMENT CHARACTER in UTF-8.
+constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
+
+std::string replaced_nul(const rapidjson::Value& string) {
+  std::string out;
+  for (const char c : std::string_view(string.GetString(), string.GetStringLength())) {
+    if (c == '\0') {
+      out += kReplacement;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// Recursion is bounded: the text parsed here was accepted by parse() when it was written.
+void replace_nul_under(rapidjson::Value& value, rapidjson::Document::AllocatorType& allocator) {
+  if (value.IsString()) {
+    if (holds_nul(value)) {
+      const auto text = replaced_nul(value);
+      value.SetString(text.data(), static_cast<rapidjson::SizeType>(text.size()), allocator);
+    }
+  } else if (value.IsArray()) {
+    for (auto& item : value.GetArray()) {
+      replace_nul_under(item, allocator);
+    }
+  } else if (value.IsObject()) {
+    for (auto& member : value.GetObject()) {
+      if (holds_nul(member.name)) {
+        const auto text = replaced_nul(member.name);
+        member.name.SetString(text.data(), static_cast<rapidjson::SizeType>(text.size()), allocator);
+      }
+      replace_nul_under(member.value, allocator);
+    }
+  }
+}
+
 }  // namespace
+
+std::optional<std::string> without_nul_characters(std::string_view json_text) {
+  // Every U+0000 in valid JSON text is written \u0000 (a raw NUL byte is not allowed there).
+  if (json_text.find("\\u0000") == std::string_view::npos) {
+    return std::nullopt;
+  }
+  rapidjson::Document document;
+  document.Parse<rapidjson::kParseIterativeFlag>(json_text.data(), json_text.size());
+  if (document.HasParseError() || !nul_character_at(document)) {
+    return std::nullopt;  // the text was "\\u0000", an escaped backslash before "u0000"
+  }
+  replace_nul_under(document, document.GetAllocator());
+  return to_string(document);
+}
 
 std::optional<std::string> nul_character_at(const rapidjson::Value& value) { return nul_character_under(value, ""); }
 

@@ -25,6 +25,10 @@ std::expected<rapidjson::Document, std::string> parse(std::string_view text);
 // at the boundary rather than failing its append or, later, every projection of its event.
 std::optional<std::string> nul_character_at(const rapidjson::Value& value);
 
+// `json_text` (valid JSON) with every U+0000 in its strings and member names replaced by U+FFFD,
+// re-serialised compactly; nullopt when it holds none (the common case, found without parsing).
+std::optional<std::string> without_nul_characters(std::string_view json_text);
+
 // Compact serialisation of a value.
 std::string to_string(const rapidjson::Value& value);
 

@@ -20,6 +20,7 @@
 #include "adapters/postgres/sql_text.hpp"
 #include "adapters/projection/checkpoint_news.hpp"
 #include "adapters/projection/replay.hpp"
+#include "adapters/projection/storable_event.hpp"
 #include "projections/sql_batch.hpp"
 
 namespace lf::adapters::kafka {
@@ -91,7 +92,7 @@ BatchOutcome apply_in_block(projections::SqlBatch& sql, const Readers& readers, 
         // Kafka brings both, in order.
         ++outcome.deferred;
       } else {
-        projection->apply(sql, *message.event);
+        projection::apply_storable(*projection, sql, *message.event);
         checkpoint = message.event->position;
         moved[key] = checkpoint;
         ++outcome.applied;

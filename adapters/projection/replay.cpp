@@ -6,6 +6,7 @@
 #include "adapters/postgres/event_store.hpp"
 #include "adapters/postgres/sql_text.hpp"
 #include "adapters/projection/checkpoint_news.hpp"
+#include "adapters/projection/storable_event.hpp"
 
 namespace lf::adapters::projection {
 namespace {
@@ -45,7 +46,7 @@ ReplayResult rebuild(pqxx::connection& conn, const projections::Projection& proj
     }
     for (const auto& row : rows) {
       const auto event = pg::to_recorded_event(row);
-      projection.apply(sql, event);
+      apply_storable(projection, sql, event);
       checkpoints[kafka::partition_for(event.stream_id)] = event.position;
       result.up_to_position = event.position;
       ++result.events_applied;

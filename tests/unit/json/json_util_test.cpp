@@ -35,5 +35,18 @@ TEST(NulCharacterAt, AMemberNameHoldingItIsItsOwnPath) {
   EXPECT_EQ(nul_in(R"({"value":{"k\u0000":1}})"), std::string("value/k\0", 8));
 }
 
+TEST(WithoutNulCharacters, LeavesTextWithoutItAlone) {
+  EXPECT_EQ(without_nul_characters(R"({"a":"b","n":[1,2.50,null]})"), std::nullopt);
+  // An escaped backslash before "u0000" is text, not U+0000.
+  EXPECT_EQ(without_nul_characters(R"({"path":"C:\\u0000"})"), std::nullopt);
+}
+
+TEST(WithoutNulCharacters, ReplacesItInStringsAndMemberNamesWithUPlusFFFD) {
+  EXPECT_EQ(without_nul_characters(R"({"d":"a\u0000b","l":["\u0000",1],"k\u0000":true})"),
+            "{\"d\":\"a\xEF\xBF\xBD"
+            "b\",\"l\":[\"\xEF\xBF\xBD\",1],\"k\xEF\xBF\xBD\":true}");
+  EXPECT_EQ(without_nul_characters(R"("\u0000\\u0000")"), "\"\xEF\xBF\xBD\\\\u0000\"");
+}
+
 }  // namespace
 }  // namespace lf::adapters::json
