@@ -1,5 +1,6 @@
 #include "adapters/http/command_support.hpp"
 
+#include <algorithm>
 #include <cstdint>
 
 #include "adapters/http/errors.hpp"
@@ -23,6 +24,17 @@ std::expected<rapidjson::Document, HttpResponse> parse_body(const HttpRequest& r
     return std::unexpected(error(400, "Validation failed", {{*at, "must not contain the character U+0000"}}));
   }
   return std::move(*doc);
+}
+
+std::optional<HttpResponse> refused_idempotency_key(const HttpRequest& request) {
+  static constexpr std::size_t kMaxKey = 255;
+  const auto key = request.header("idempotency-key");
+  if (!key || (!key->empty() && key->size() <= kMaxKey &&
+               std::all_of(key->begin(), key->end(), [](char c) { return c >= ' ' && c <= '~'; }))) {
+    return std::nullopt;
+  }
+  return error(400, "Invalid Idempotency-Key header",
+               {{"Idempotency-Key", "must be 1-255 characters of visible ASCII or spaces"}});
 }
 
 app::CommandContext command_context(const HttpRequest& request) {

@@ -14,6 +14,10 @@ namespace lf::adapters::http {
 
 // 400 with the contract's error shape for malformed JSON or a schema violation.
 std::expected<rapidjson::Document, HttpResponse> parse_body(const HttpRequest& request, std::string_view schema);
+// 400 when the request carries an Idempotency-Key that is not 1-255 visible ASCII characters
+// or spaces (what clients generate: UUIDs, hashes). Others would fail the key's lookup or its
+// record in PostgreSQL (U+0000, invalid UTF-8, an index entry over 2.7 kB) as a 500.
+std::optional<HttpResponse> refused_idempotency_key(const HttpRequest& request);
 app::CommandContext command_context(const HttpRequest& request);
 // `unique_message` says what a uniqueness conflict means for this command.
 HttpResponse respond(const std::expected<app::Outcome, ports::AppendError>& outcome, const std::string& unique_message);

@@ -13,6 +13,7 @@
 #include "adapters/common/clock.hpp"
 #include "adapters/common/log.hpp"
 #include "adapters/common/thread_name.hpp"
+#include "adapters/http/command_support.hpp"
 
 namespace lf::adapters::http {
 namespace {
@@ -216,6 +217,12 @@ HttpResponse dispatch(const Router& router, Gate* gate, HttpRequest& request, st
         gate->decorate(request, *refused);  // a refused call still spent the caller's budget
         return *refused;
       }
+    }
+    if (auto refused = refused_idempotency_key(request)) {
+      if (gate != nullptr) {
+        gate->decorate(request, *refused);
+      }
+      return *refused;
     }
     auto response = (*match.handler)(request);
     if (gate != nullptr) {

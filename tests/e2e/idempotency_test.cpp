@@ -161,5 +161,43 @@ TEST_F(Idempotency, TwentyConcurrentIdenticalKeyedPostsCreateExactlyOneRole) {
             1);
 }
 
+// The key is kept with the answer in PostgreSQL: one it cannot store or index (U+0000, bytes that
+// are not UTF-8, thousands of characters) was a 500 after the body had been decided. It is a 400
+// in the contract's shape, before anything is decided, and appends nothing.
+TEST_F(Idempotency, AKeyThatIsNotOneTo255VisibleAsciiCharactersIs400AndAppendsNothing) {
+  const std::vector<std::pair<std::string, std::string>> keys{
+      {"U+0000", std::string("ab\0cd", 5)},
+      {"control character",
+       "ab\x01"
+       "cd"},
+      {"bytes that are not UTF-8", "ab\xFF\xFE"},
+      {"non-ASCII", "cl\xC3\xA9"},
+      {"256 characters", repeat("k", 256)},
+      {"3000 characters (over a btree entry)", repeat("k", 3000)},
+  };
+  for (const auto& [label, key] : keys) {
+    SCOPED_TRACE(label);
+    const auto name = "idem-bad-key-" + unique_suffix();
+    const auto events_before = event_count(url());
+    const auto r =
+        call(port(), "POST", "/api/roles", R"({"name":)" + json_quote(name) + "}", {{"Idempotency-Key", key}});
+    expect_error(r, 400, label);
+    const auto paths = detail_paths(r.body);
+    EXPECT_NE(std::find(paths.begin(), paths.end(), "Idempotency-Key"), paths.end()) << r.body;
+    EXPECT_EQ(event_count(url()), events_before) << label << " appended an event";
+    EXPECT_EQ(listed_roles_named(name), 0);
+  }
+  // 255 visible characters (spaces included) are a key like any other.
+  const auto longest = "k " + unique_suffix() + "~";
+  const Headers key{{"Idempotency-Key", longest + repeat("z", 255 - longest.size())}};
+  const auto name = "idem-long-key-" + unique_suffix();
+  const auto body = R"({"name":)" + json_quote(name) + "}";
+  ASSERT_EQ(call(port(), "POST", "/api/roles", body, key).status, 201);
+  const auto replay = call(port(), "POST", "/api/roles", body, key);
+  EXPECT_EQ(replay.status, 201);
+  EXPECT_EQ(replay.header("idempotent-replayed"), "true");
+  EXPECT_EQ(created_events_named(name), 1);
+}
+
 }  // namespace
 }  // namespace lf::e2e
