@@ -20,8 +20,8 @@ std::expected<rapidjson::Document, HttpResponse> parse_body(const HttpRequest& r
   if (!issues.empty()) {
     return std::unexpected(error(400, "Validation failed", issues));
   }
-  if (const auto at = json::nul_character_at(*doc)) {
-    return std::unexpected(error(400, "Validation failed", {{*at, "must not contain the character U+0000"}}));
+  if (auto text = json::unstorable_text_at(*doc)) {
+    return std::unexpected(error(400, "Validation failed", {{std::move(text->path), std::move(text->reason)}}));
   }
   return std::move(*doc);
 }

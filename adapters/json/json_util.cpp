@@ -45,28 +45,47 @@ bool holds_nul(const rapidjson::Value& string) {
   return std::string_view(string.GetString(), string.GetStringLength()).find('\0') != std::string_view::npos;
 }
 
+// What PostgreSQL would refuse in one decoded string, if anything. The parser validated the
+// input's UTF-8, so only escapes can have produced what it refuses: \u0000, and a low surrogate
+// escape without its high half, which RapidJSON 1.1.0 writes as the bytes ED B0..BF xx.
+std::optional<std::string> unstorable_reason(std::string_view text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte == 0) {
+      return "must not contain the character U+0000";
+    }
+    if (byte == 0xED && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0xA0) {
+      return "must not contain an unpaired surrogate escape (\\uD800-\\uDFFF)";
+    }
+  }
+  return std::nullopt;
+}
+
 std::string child_path(const std::string& parent, std::string_view child) {
   return parent.empty() ? std::string(child) : parent + "/" + std::string(child);
 }
 
+std::string_view text_of(const rapidjson::Value& string) { return {string.GetString(), string.GetStringLength()}; }
+
 // Recursion is bounded: parse() refuses documents nested deeper than kMaxNestingDepth.
-std::optional<std::string> nul_character_under(const rapidjson::Value& value, const std::string& path) {
+std::optional<UnstorableText> unstorable_under(const rapidjson::Value& value, const std::string& path) {
   if (value.IsString()) {
-    return holds_nul(value) ? std::optional(path) : std::nullopt;
-  }
-  if (value.IsArray()) {
+    if (auto reason = unstorable_reason(text_of(value))) {
+      return UnstorableText{path, std::move(*reason)};
+    }
+  } else if (value.IsArray()) {
     for (rapidjson::SizeType i = 0; i < value.Size(); ++i) {
-      if (auto found = nul_character_under(value[i], child_path(path, std::to_string(i)))) {
+      if (auto found = unstorable_under(value[i], child_path(path, std::to_string(i)))) {
         return found;
       }
     }
   } else if (value.IsObject()) {
     for (const auto& member : value.GetObject()) {
-      auto member_path = child_path(path, std::string_view(member.name.GetString(), member.name.GetStringLength()));
-      if (holds_nul(member.name)) {
-        return member_path;
+      auto member_path = child_path(path, text_of(member.name));
+      if (auto reason = unstorable_reason(text_of(member.name))) {
+        return UnstorableText{std::move(member_path), std::move(*reason)};
       }
-      if (auto found = nul_character_under(member.value, member_path)) {
+      if (auto found = unstorable_under(member.value, member_path)) {
         return found;
       }
     }
@@ -89,26 +108,33 @@ std::string replaced_nul(const rapidjson::Value& string) {
   return out;
 }
 
+// Replaces U+0000 in `string` (a string or a member name); true when there was any.
+bool replace_nul_in(rapidjson::Value& string, rapidjson::Document::AllocatorType& allocator) {
+  if (!holds_nul(string)) {
+    return false;
+  }
+  const auto text = replaced_nul(string);
+  string.SetString(text.data(), static_cast<rapidjson::SizeType>(text.size()), allocator);
+  return true;
+}
+
 // Recursion is bounded: the text parsed here was accepted by parse() when it was written.
-void replace_nul_under(rapidjson::Value& value, rapidjson::Document::AllocatorType& allocator) {
+// True when anything was replaced.
+bool replace_nul_under(rapidjson::Value& value, rapidjson::Document::AllocatorType& allocator) {
+  bool replaced = false;
   if (value.IsString()) {
-    if (holds_nul(value)) {
-      const auto text = replaced_nul(value);
-      value.SetString(text.data(), static_cast<rapidjson::SizeType>(text.size()), allocator);
-    }
+    replaced = replace_nul_in(value, allocator);
   } else if (value.IsArray()) {
     for (auto& item : value.GetArray()) {
-      replace_nul_under(item, allocator);
+      replaced = replace_nul_under(item, allocator) || replaced;
     }
   } else if (value.IsObject()) {
     for (auto& member : value.GetObject()) {
-      if (holds_nul(member.name)) {
-        const auto text = replaced_nul(member.name);
-        member.name.SetString(text.data(), static_cast<rapidjson::SizeType>(text.size()), allocator);
-      }
-      replace_nul_under(member.value, allocator);
+      replaced = replace_nul_in(member.name, allocator) || replaced;
+      replaced = replace_nul_under(member.value, allocator) || replaced;
     }
   }
+  return replaced;
 }
 
 }  // namespace
@@ -120,14 +146,13 @@ std::optional<std::string> without_nul_characters(std::string_view json_text) {
   }
   rapidjson::Document document;
   document.Parse<rapidjson::kParseIterativeFlag>(json_text.data(), json_text.size());
-  if (document.HasParseError() || !nul_character_at(document)) {
+  if (document.HasParseError() || !replace_nul_under(document, document.GetAllocator())) {
     return std::nullopt;  // the text was "\\u0000", an escaped backslash before "u0000"
   }
-  replace_nul_under(document, document.GetAllocator());
   return to_string(document);
 }
 
-std::optional<std::string> nul_character_at(const rapidjson::Value& value) { return nul_character_under(value, ""); }
+std::optional<UnstorableText> unstorable_text_at(const rapidjson::Value& value) { return unstorable_under(value, ""); }
 
 std::expected<rapidjson::Document, std::string> parse(std::string_view text) {
   rapidjson::Document document;

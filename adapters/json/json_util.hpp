@@ -19,11 +19,17 @@ inline constexpr std::size_t kMaxNestingDepth = 100;
 // an object member."
 std::expected<rapidjson::Document, std::string> parse(std::string_view text);
 
-// Where the first string or member name holding the character U+0000 is, as a field path
-// ("name", "annotators/2/email", "" for the root; a member name counts as its own path).
-// PostgreSQL's text and jsonb cannot hold that character, so a request carrying it is refused
-// at the boundary rather than failing its append or, later, every projection of its event.
-std::optional<std::string> nul_character_at(const rapidjson::Value& value);
+// Text in a parsed document that PostgreSQL's text and jsonb cannot store: the character U+0000,
+// or an unpaired surrogate escape (RapidJSON 1.1.0 decodes "\udc00" alone to bytes that are not
+// UTF-8). A request carrying either is refused at the boundary rather than failing its append
+// or, later, every projection of its event.
+struct UnstorableText {
+  std::string path;    // field path: "name", "annotators/2/email", "" for the root; a member
+                       // name counts as its own path
+  std::string reason;  // "must not contain the character U+0000"
+};
+// The first string or member name holding such text, in document order.
+std::optional<UnstorableText> unstorable_text_at(const rapidjson::Value& value);
 
 // `json_text` (valid JSON) with every U+0000 in its strings and member names replaced by U+FFFD,
 // re-serialised compactly; nullopt when it holds none (the common case, found without parsing).

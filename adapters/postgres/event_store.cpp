@@ -611,14 +611,19 @@ std::string writes_sql(pqxx::transaction_base& tx, std::int64_t head, const Batc
   return writes;
 }
 
-// Whether the server refused a statement of the batch for what it says (a data exception, a
-// constraint, a trigger's RAISE: the same writes would be refused again), rather than for its
-// own state (connection, shutdown, resources, lock or serialisation conflicts), after which the
-// same writes may well succeed.
+// Whether the batch failed for what a request wrote — the server refused a statement for its
+// content (a data exception, a constraint, a trigger's RAISE), or the client library its text —
+// so that the same writes would fail again, rather than for the server's or the connection's
+// state (connection, shutdown, resources, lock or serialisation conflicts, a commit of unknown
+// outcome), after which the same writes may well succeed.
 bool refused_for_content(const std::exception& e) {
+  if (dynamic_cast<const pqxx::argument_error*>(&e) != nullptr ||
+      dynamic_cast<const pqxx::conversion_error*>(&e) != nullptr) {
+    return true;  // thrown while rendering the writes, e.g. text libpq will not escape
+  }
   const auto* refusal = dynamic_cast<const pqxx::sql_error*>(&e);
   if (refusal == nullptr) {
-    return false;
+    return false;  // the connection, a commit of unknown outcome, a rollback the server chose
   }
   const std::string state = refusal->sqlstate();
   if (state.size() != 5) {
@@ -771,7 +776,7 @@ void PgEventStore::process(std::vector<Pending>& batch) {
                {{"error", e.what()}, log::num("requests", static_cast<long long>(batch.size()))});
     writer_.reset();
     if (refused_for_content(e)) {
-      // Nothing was committed, and the server said no to what one request wrote. Its
+      // Nothing was committed, and what one request wrote was refused. Its
       // batch-mates must not pay for it: each request is run again alone, so that only the
       // one whose writes are refused fails (as refused: a retry would be refused too).
       if (batch.size() > 1 && segments.size() == batch.size()) {

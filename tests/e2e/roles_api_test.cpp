@@ -199,6 +199,7 @@ TEST_F(RolesApi, InvalidCreateIs400WithPathAndChangesNothing) {
       // PostgreSQL's text and jsonb cannot hold U+0000 (it failed the append, or stopped the projection).
       {"name with U+0000", R"({"name":"nul\u0000name"})", "name"},
       {"description with U+0000", R"({"name":"nuldesc","description":"a\u0000"})", "description"},
+      {"name with an unpaired surrogate escape", R"({"name":"lone\udc00"})", "name"},
       {"empty body", "", std::nullopt},
   };
   for (const auto& c : cases) {

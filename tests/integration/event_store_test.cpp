@@ -388,6 +388,37 @@ TEST_F(EventStoreTest, ARequestWhoseWritesTheServerRefusesFailsAloneAndTheWriter
   EXPECT_EQ(count(db_->url(), "SELECT position FROM log_head"), 22);
 }
 
+// Text the client library refuses to send (bytes that are not UTF-8) fails its own request
+// only, like a refusal by the server.
+TEST_F(EventStoreTest, ARequestWhoseTextCannotBeSentFailsAlone) {
+  PgEventStore store(db_->url());
+  std::optional<HeldCommit> held(std::in_place, store);
+  auto blocker = store.append(request("blocker", 0));
+  held->wait_until_held();
+  std::vector<std::future<ports::AppendResult>> good;
+  good.reserve(10);
+  for (int i = 0; i < 5; ++i) {
+    good.push_back(store.append(request("good-" + std::to_string(i), 0)));
+  }
+  auto unsendable = request("unsendable", 0);
+  unsendable.events.front().data_json = "{\"d\":\"\xED\xB0\x80\"}";  // an unpaired surrogate, CESU-8
+  auto refused = store.append(std::move(unsendable));
+  for (int i = 5; i < 10; ++i) {
+    good.push_back(store.append(request("good-" + std::to_string(i), 0)));
+  }
+  held->open();
+  ASSERT_TRUE(blocker.get().has_value());
+  const auto outcome = refused.get();
+  ASSERT_FALSE(outcome.has_value());
+  EXPECT_EQ(outcome.error().code, ports::AppendErrc::refused);
+  for (std::size_t i = 0; i < good.size(); ++i) {
+    EXPECT_TRUE(good[i].get().has_value()) << "good-" << i << " failed with the request batched beside it";
+  }
+  held.reset();
+  EXPECT_EQ(count(db_->url(), "SELECT count(*) FROM events"), 11);
+  EXPECT_EQ(count(db_->url(), "SELECT max(position) FROM events"), 11);
+}
+
 // Group commit: concurrent appends share transactions.
 TEST_F(EventStoreTest, ConcurrentAppendsAreGroupedIntoFewerTransactions) {
   PgEventStore store(db_->url());
