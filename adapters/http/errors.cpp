@@ -26,6 +26,7 @@ HttpResponse from_append(const ports::AppendError& e, const std::string& unique_
     case ports::AppendErrc::unavailable: return error(503, "The event store is unavailable; retry later");
     // The request passed validation, so the refusal is ours to fix; the log has the server's words.
     case ports::AppendErrc::refused: return error(500, "Internal server error");
+    case ports::AppendErrc::too_large: return error(413, e.message);
   }
   return error(500, "Internal server error");
 }

@@ -65,6 +65,7 @@ Settings producer_settings(const RelayConfig& config) {
       // seen). With it, such a failure is a fatal error that stops the producer instead.
       {"enable.gapless.guarantee", "true"},
       {"linger.ms", "1"},  // every write waits for its event to travel: keep batching short
+      {"message.max.bytes", std::to_string(kMaxMessageBytes)},
       // librdkafka batches by itself; Nagle would only add a delayed-ACK wait per batch.
       {"socket.nagle.disable", "true"},
       {"message.timeout.ms",

@@ -73,6 +73,10 @@ std::expected<void, std::string> create_topics(rd_kafka_t* rk, const std::vector
     if (!t) {
       return std::unexpected("invalid topic specification for " + name + ": " + errstr.data());
     }
+    const auto max_message = std::to_string(kMaxMessageBytes);
+    if (rd_kafka_NewTopic_set_config(t.get(), "max.message.bytes", max_message.c_str()) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      return std::unexpected("invalid topic configuration for " + name);
+    }
     raw.push_back(t.get());
     owned.push_back(std::move(t));
   }

@@ -8,9 +8,16 @@
 #include <string_view>
 #include <vector>
 
+#include "domain/ports/event_store.hpp"
+
 namespace lf::adapters::kafka {
 
 inline constexpr int kPartitions = 4;
+// The largest message the relay produces and the topics it creates take (producer
+// message.max.bytes, topic max.message.bytes): the largest event the log takes plus room for
+// its envelope (headers, metadata). librdkafka's default, 1 000 000, let a ~1 MB setting stop
+// the relay for good.
+inline constexpr std::size_t kMaxMessageBytes = ports::kMaxEventDataBytes + std::size_t{1024} * 1024;
 
 std::string topic_for(std::string_view stream_type);
 // Every topic the product writes (one per stream type known to the build).

@@ -499,10 +499,27 @@ ports::Appended append_rows(const ports::AppendRequest& rq, const std::vector<po
   return ok;
 }
 
+// An event too large for the log (ports::kMaxEventDataBytes), which Kafka could not carry.
+std::optional<AppendError> oversized_event(const std::vector<ports::StreamAppend>& segs) {
+  for (const auto& seg : segs) {
+    for (const auto& ev : seg.events) {
+      if (ev.data_json.size() > ports::kMaxEventDataBytes) {
+        return AppendError{AppendErrc::too_large,
+                           "The change is too large to record: an event may hold at most " +
+                               std::to_string(ports::kMaxEventDataBytes / (std::size_t{1024} * 1024)) + " MiB"};
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 // One request's outcome against the log as the batch's earlier requests left it. An accepted
 // request's changes go into `view` and its rows into `rows`; a refused one changes neither.
 ports::AppendResult decide(const ports::AppendRequest& rq, const std::vector<ports::StreamAppend>& segs, LogView& view,
                            BatchRows& rows) {
+  if (auto refused = oversized_event(segs)) {
+    return std::unexpected(std::move(*refused));
+  }
   if (auto replay = replay_of(rq, view.seen)) {
     return std::move(*replay);
   }

@@ -1,5 +1,6 @@
 #pragma once
 // Port: the event log. One implementation per technology (adapters/postgres), fakes in tests.
+#include <cstddef>
 #include <cstdint>
 #include <expected>
 #include <functional>
@@ -84,6 +85,11 @@ struct Appended {
   std::vector<std::pair<std::string, std::int64_t>> stream_positions;
 };
 
+// The largest event payload (its data JSON, in bytes) the log takes. Every event the log holds
+// must also fit the distribution log: Kafka is configured to carry one this large with its
+// envelope (adapters/kafka/topology.hpp), so no event can stop the relay.
+inline constexpr std::size_t kMaxEventDataBytes = std::size_t{8} * 1024 * 1024;
+
 enum class AppendErrc {
   version_conflict,      // a stream moved past expected_version, or a guarded stream moved
   unique_conflict,       // a claim is held by another stream
@@ -92,6 +98,7 @@ enum class AppendErrc {
   unavailable,           // the store could not commit; nothing was appended
   refused,               // the database refused this request's own writes (a retry would be
                          // refused too); nothing was appended
+  too_large,             // an event's data is over kMaxEventDataBytes; nothing was appended
 };
 
 struct AppendError {

@@ -214,6 +214,22 @@ TEST_F(SettingsApi, InvalidBodyIs400WithPathAndChangesNothing) {
   }
 }
 
+// A value as large as the body limit allows is an event of about 1 MB, over librdkafka's default
+// message size: it stopped the relay for good, and every later event with it. It is published
+// like any other, and so is the write after it.
+TEST_F(SettingsApi, AValueAsLargeAsTheBodyLimitAllowsIsPublishedToKafkaLikeAnyOther) {
+  const auto key = "big." + unique_suffix();
+  const std::string body = R"({"value":{"blob":")" + repeat("b", std::size_t{1000} * 1000) + R"("}})";
+  ASSERT_EQ(put(key, body).status, 200);
+  ASSERT_EQ(put(key + ".after", R"({"value":1})").status, 200);
+  const auto relay_lag = [] {
+    const auto h = parse_json(call(port(), "GET", "/api/health").body);
+    return h.IsObject() && h.HasMember("relay") ? int_member(h["relay"], "lag").value_or(-1) : -1;
+  };
+  EXPECT_TRUE(eventually([&] { return relay_lag() == 0; }, 20s)) << "relay lag stays at " << relay_lag();
+  EXPECT_EQ(get(key + ".after").status, 200);
+}
+
 TEST_F(SettingsApi, UnknownKeyIs404) {
   expect_error(get("no.such.key." + unique_suffix()), 404, "GET unknown");
   expect_error(get("with%20space"), 404, "GET invalid key");

@@ -431,6 +431,51 @@ TEST_F(KafkaProjectorTest, TheLocalFeedAppliesOnlyInPartitionOrderAndKafkaApplie
   EXPECT_EQ(read_model(), expected_from(log));
 }
 
+// Any event the log takes travels through Kafka: librdkafka's default message.max.bytes
+// (1 000 000) let a ~1 MB setting stop the relay for good ("Message size too large"), and
+// every event after it with it. One of several MB, and the events behind it, are published and
+// applied from Kafka; one over the log's limit is refused at the append.
+TEST_F(KafkaProjectorTest, AnEventOfSeveralMegabytesTravelsThroughKafkaAndDoesNotStopTheRelay) {
+  PgEventStore store(db_->url());
+  const std::string big_data = R"({"blob":")" + std::string(std::size_t{3} * 1024 * 1024, 'b') + R"("})";
+  ports::AppendRequest big;
+  big.stream_id = "role-big";
+  big.stream_type = "role";
+  big.events.push_back({"role.changed", 1, big_data});
+  big.metadata = {"cmd-big", "cause", "corr", "tester"};
+  ASSERT_TRUE(store.append(std::move(big)).get().has_value());
+  ASSERT_NO_FATAL_FAILURE(append(store, "role", 8, 1));  // behind it, in every partition
+  const auto head = store.head_position();
+
+  ports::AppendRequest too_big;
+  too_big.stream_id = "role-too-big";
+  too_big.stream_type = "role";
+  too_big.events.push_back({"role.changed", 1, std::string(ports::kMaxEventDataBytes + 1, ' ') + "{}"});
+  too_big.metadata = {"cmd-too-big", "cause", "corr", "tester"};
+  const auto refused = store.append(std::move(too_big)).get();
+  ASSERT_FALSE(refused.has_value());
+  EXPECT_EQ(refused.error().code, ports::AppendErrc::too_large);
+  EXPECT_EQ(store.head_position(), head);
+
+  const auto projection = std::make_shared<CountingProjection>();
+  ProgressBoard board;
+  auto config = projector_config();
+  config.every_partition = true;
+  ProjectorRuntime runtime(projection, config, board);
+  runtime.start();
+  ASSERT_TRUE(runtime.wait_ready(15s));
+  Relay relay(
+      RelayConfig{.database_url = db_->url(), .brokers = cluster_->bootstraps(), .topic_setup = TopicSetup::none});
+  relay.start();
+  ASSERT_TRUE(relay.wait_for_published(head, 30s)) << "published " << relay.published_position();
+  ASSERT_TRUE(eventually([&] { return runtime.applied() == 9; }, 30s)) << runtime.applied();
+  auto conn = adapters::pg::connect(db_->url());
+  pqxx::read_transaction tx(*conn);
+  EXPECT_EQ(
+      tx.exec("SELECT length(data) FROM kafka_test_applications WHERE stream_id = 'role-big'")[0][0].as<std::size_t>(),
+      big_data.size());
+}
+
 // An api process without a projector waits for the projector's checkpoints; the projector
 // announces each batch's checkpoints at its commit, so the api's board moves without polling
 // (its full read is an hour away here).

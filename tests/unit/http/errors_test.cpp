@@ -25,5 +25,11 @@ TEST(FromAppend, RefusedWritesAre500WithoutTheServersWords) {
   EXPECT_EQ(r.body, R"({"error":"Internal server error"})");
 }
 
+TEST(FromAppend, AnEventTooLargeToRecordIs413WithTheStoresMessage) {
+  const auto r = from_append(AppendError{AppendErrc::too_large, "The change is too large to record"}, "taken");
+  EXPECT_EQ(r.status, 413);
+  EXPECT_EQ(r.body, R"({"error":"The change is too large to record"})");
+}
+
 }  // namespace
 }  // namespace lf::adapters::http
