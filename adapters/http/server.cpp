@@ -67,13 +67,27 @@ class PistacheHandler final : public Http::Handler {
     }
     const auto parser = getParser(peer);
     auto& request = parser->request;
+    Http::Private::State state{};
     try {
       if (!parser->feed(buffer, len)) {
         refuse(peer, request.version(), 413,
                "Request body exceeds " + std::to_string(server_->options().max_body) + " bytes", "body_too_large");
         return;
       }
-      if (parser->parse() == Http::Private::State::Done) {
+      state = parser->parse();
+    } catch (const Http::HttpError& e) {
+      refuse(peer, request.version(), e.code() >= 400 && e.code() < 500 ? e.code() : 400,
+             "Malformed HTTP request: " + e.reason(), "malformed_request");
+      return;
+    } catch (const std::exception& e) {
+      // Thrown by the parser on what it was sent (std::stoull on "Content-Length: -5" or one of
+      // 20 digits): the client's fault, and the text is the parser's internals.
+      log::info("malformed request", {{"error", e.what()}});
+      refuse(peer, request.version(), 400, "Malformed HTTP request", "malformed_request");
+      return;
+    }
+    try {
+      if (state == Http::Private::State::Done) {
         Http::ResponseWriter writer(request.version(), transport(), this, peer);
         request.copyAddress(peer->address());
         const auto connection = request.headers().tryGet<Http::Header::Connection>();
@@ -83,9 +97,6 @@ class PistacheHandler final : public Http::Handler {
         onRequest(request, std::move(writer));
         parser->reset();
       }
-    } catch (const Http::HttpError& e) {
-      refuse(peer, request.version(), e.code() >= 400 && e.code() < 500 ? e.code() : 400,
-             "Malformed HTTP request: " + e.reason(), "malformed_request");
     } catch (const std::exception& e) {
       log::error("request not handled", {{"error", e.what()}});  // may hold internals: log only
       refuse(peer, request.version(), 500, "Internal server error", "internal_error");
