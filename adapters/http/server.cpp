@@ -8,6 +8,7 @@
 #include <pistache/http.h>
 #include <pistache/peer.h>
 #include <pqxx/except>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include "adapters/common/clock.hpp"
@@ -103,6 +104,18 @@ class PistacheHandler final : public Http::Handler {
     }
   }
 
+  // Pistache's Http::Handler::onConnection (a private virtual too: its one step, written out)
+  // gives the peer its parser; then the connection is counted against the cap.
+  void onConnection(const std::shared_ptr<Tcp::Peer>& peer) override {
+    peer->putData(ParserData, std::make_shared<Http::RequestParser>(getMaxRequestSize()));
+    if (!server_->connection_opened()) {
+      // Closed both ways, so that its descriptor is freed now, not when the client hangs up.
+      refuse(peer, Http::Version::Http11, 503, "Too many connections; retry later", "too_many_connections", SHUT_RDWR);
+    }
+  }
+
+  void onDisconnection(const std::shared_ptr<Tcp::Peer>& /*peer*/) override { server_->connection_closed(); }
+
   void onRequest(const Http::Request& req, Http::ResponseWriter writer) override {
     static thread_local bool named = false;  // Pistache's reactor threads, for top -H and perf
     if (!named) {
@@ -179,10 +192,11 @@ class PistacheHandler final : public Http::Handler {
   }
 
  private:
-  // Answers on the reactor thread, closes our side once the answer is out, and drops the rest
-  // of the connection's input: after such a request nothing later on it can be framed.
+  // Answers on the reactor thread, closes our side once the answer is out (`how`: SHUT_WR, or
+  // SHUT_RDWR for the whole connection), and drops the rest of the connection's input: after
+  // such a request nothing later on it can be framed.
   void refuse(const std::shared_ptr<Tcp::Peer>& peer, Http::Version version, int status, const std::string& message,
-              const std::string& route) {
+              const std::string& route, int how = SHUT_WR) {
     getParser(peer)->reset();
     peer->putData(kRefusedConnection, std::make_shared<bool>(true));
     const auto request_id = new_uuid();
@@ -193,7 +207,7 @@ class PistacheHandler final : public Http::Handler {
     const int fd = peer->fd();
     writer
         .send(static_cast<Http::Code>(status), response.body, Http::Mime::MediaType::fromString(response.content_type))
-        .then([fd](ssize_t) { ::shutdown(fd, SHUT_WR); }, Async::IgnoreException);
+        .then([fd, how](ssize_t) { ::shutdown(fd, how); }, Async::IgnoreException);
     server_->metrics().observe_request(route, "unknown", status, 0.0);  // the request line may not have parsed
     log::write(log::Level::info, "request refused",
                {{"request_id", request_id},
@@ -258,7 +272,34 @@ Server::Server(ServerOptions options, const Router& router, Gate* gate, metrics:
 
 Server::~Server() { stop(); }
 
+namespace {
+
+// Raises the soft limit on open descriptors to the hard one (systemd and shells often start us
+// at 1024) and answers the limit in force.
+std::size_t descriptor_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) {
+    return 1024;
+  }
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) {
+      limit = raised;
+    }
+  }
+  return limit.rlim_cur == RLIM_INFINITY ? std::size_t{1} << 20 : static_cast<std::size_t>(limit.rlim_cur);
+}
+
+}  // namespace
+
 void Server::start() {
+  const auto descriptors = descriptor_limit();
+  max_connections_ = options_.max_connections != 0            ? options_.max_connections
+                     : descriptors > 2 * kReservedDescriptors ? descriptors - kReservedDescriptors
+                                                              : descriptors / 2;
+  log::info("http connections", {log::num("max", static_cast<long long>(max_connections_)),
+                                 log::num("descriptor_limit", static_cast<long long>(descriptors))});
   for (int i = 0; i < options_.workers; ++i) {
     workers_.emplace_back([this] {
       name_this_thread("lf-http-worker");

@@ -3,6 +3,7 @@
 // and enqueue; handlers run on a pool of worker threads, because they block on Postgres and
 // on group commit, and a blocked reactor stalls every connection it owns. Responses are
 // written from the worker (Pistache queues writes to the reactor; not used for streaming).
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -31,7 +32,15 @@ struct ServerOptions {
   // Peers whose X-Forwarded-For is believed (Traefik in compose); from anyone else the header
   // is ignored, or a client could pick the address its login attempts are counted under.
   std::vector<std::string> trusted_proxies;
+  // Open connections served at once; one more is answered 503 and closed. 0: the process's
+  // file-descriptor limit (raised to its hard limit at start) less kReservedDescriptors. Without
+  // a cap, connections use up the descriptors: accept() then fails and Pistache 0.0.5's
+  // listener retries it in a loop, a core busy and no request answered, until some close.
+  std::size_t max_connections = 0;
 };
+
+// Descriptors kept for what is not an HTTP connection: PostgreSQL and Kafka sockets, files.
+inline constexpr std::size_t kReservedDescriptors = 256;
 
 // The door in front of every route: authenticates the caller for the route's Access and
 // applies rate limits (adapters/auth/gate.hpp).
@@ -64,6 +73,12 @@ class Server {
   const Router& router() const { return router_; }
   Gate* gate() const { return gate_; }
   metrics::Metrics& metrics() { return metrics_; }
+  // The cap in force (ServerOptions::max_connections, or what start() derived).
+  std::size_t max_connections() const { return max_connections_; }
+  // Counts a new connection in; false when it is one over the cap (it is counted all the same,
+  // and counted out when it closes).
+  bool connection_opened() { return connections_.fetch_add(1) < max_connections_; }
+  void connection_closed() { connections_.fetch_sub(1); }
 
  private:
   void work();
@@ -78,6 +93,8 @@ class Server {
   std::deque<std::function<void()>> jobs_;
   bool stopping_ = false;
   std::vector<std::thread> workers_;
+  std::size_t max_connections_ = 0;
+  std::atomic<std::size_t> connections_{0};
 };
 
 }  // namespace lf::adapters::http

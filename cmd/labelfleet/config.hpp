@@ -18,6 +18,7 @@ struct Config {
   int http_threads = 2;                              // LABELFLEET_HTTP_THREADS (Pistache reactors)
   int http_workers = 256;                            // LABELFLEET_HTTP_WORKERS (handler threads)
   std::size_t max_body = 1048576;                    // LABELFLEET_HTTP_MAX_BODY (bytes)
+  std::size_t max_connections = 0;                   // LABELFLEET_HTTP_MAX_CONNECTIONS (0: derived)
   int consistency_timeout_ms = 5000;                 // LABELFLEET_CONSISTENCY_TIMEOUT_MS
   std::string jwt_secret;                            // LABELFLEET_JWT_SECRET; empty = generated into the run dir
   std::string admin_email;                           // LABELFLEET_ADMIN_EMAIL (first admin, when no user exists)
@@ -67,6 +68,7 @@ inline Config load_config() {
   c.http_threads = static_cast<int>(env_int("LABELFLEET_HTTP_THREADS", 2, 1, 64));
   c.http_workers = static_cast<int>(env_int("LABELFLEET_HTTP_WORKERS", 256, 1, 4096));
   c.max_body = static_cast<std::size_t>(env_int("LABELFLEET_HTTP_MAX_BODY", 1048576, 1024, 64L * 1024 * 1024));
+  c.max_connections = static_cast<std::size_t>(env_int("LABELFLEET_HTTP_MAX_CONNECTIONS", 0, 0, 10'000'000));
   c.consistency_timeout_ms = static_cast<int>(env_int("LABELFLEET_CONSISTENCY_TIMEOUT_MS", 5000, 0, 60000));
   c.jwt_secret = env_or("LABELFLEET_JWT_SECRET", "");
   if (!c.jwt_secret.empty() && c.jwt_secret.size() < 32) {

@@ -74,6 +74,9 @@ Environment:
   LABELFLEET_HTTP_THREADS            Pistache reactor threads (default 2)
   LABELFLEET_HTTP_WORKERS            request handler threads (default 256)
   LABELFLEET_HTTP_MAX_BODY           largest accepted request body in bytes (default 1048576)
+  LABELFLEET_HTTP_MAX_CONNECTIONS    open connections served at once; one more gets 503
+                                     (default 0 = the open-file limit, raised to its hard
+                                     limit at start, less 256)
   LABELFLEET_CONSISTENCY_TIMEOUT_MS  how long a write waits for its read model (default 5000;
                                      0 = answer at the commit, without read-your-writes)
   LABELFLEET_LOG_LEVEL               debug|info|warn|error (default info)
@@ -435,6 +438,7 @@ int run_parts(const cmd::Config& config, bool api, bool relay, bool projector,
     options.reactor_threads = config.http_threads;
     options.workers = config.http_workers;
     options.max_body = config.max_body;
+    options.max_connections = config.max_connections;
     options.trusted_proxies = config.trusted_proxies;
     server = std::make_unique<adapters::http::Server>(options, router, gate.get(), metrics);
     server->start();
