@@ -64,6 +64,35 @@ class HeldCommit {
   bool first_ = true;  // read and written on the store's writer thread only
 };
 
+// The outcomes of requests appended as one batch: `odd` between `each_side` requests named
+// good-0… on each side, all queued while the writer holds a first batch ("blocker").
+struct OneBatch {
+  ports::AppendResult odd;
+  std::vector<ports::AppendResult> good;
+};
+
+OneBatch append_as_one_batch(PgEventStore& store, ports::AppendRequest odd, int each_side) {
+  std::optional<HeldCommit> held(std::in_place, store);
+  auto blocker = store.append(request("blocker", 0));
+  held->wait_until_held();
+  std::vector<std::future<ports::AppendResult>> good;
+  good.reserve(2 * static_cast<std::size_t>(each_side));
+  for (int i = 0; i < each_side; ++i) {
+    good.push_back(store.append(request("good-" + std::to_string(i), 0)));
+  }
+  auto odd_one = store.append(std::move(odd));
+  for (int i = each_side; i < 2 * each_side; ++i) {
+    good.push_back(store.append(request("good-" + std::to_string(i), 0)));
+  }
+  held->open();
+  EXPECT_TRUE(blocker.get().has_value());
+  OneBatch out{odd_one.get(), {}};
+  for (auto& f : good) {
+    out.good.push_back(f.get());
+  }
+  return out;
+}
+
 class EventStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -352,32 +381,14 @@ TEST_F(EventStoreTest, ARequestWhoseWritesTheServerRefusesFailsAloneAndTheWriter
     tx.commit();
   }
   PgEventStore store(db_->url());
-  std::optional<HeldCommit> held(std::in_place, store);
-  auto blocker = store.append(request("blocker", 0));
-  held->wait_until_held();
-  // While the writer holds the first batch, the poison and twenty others queue up: one batch.
-  std::vector<std::future<ports::AppendResult>> good;
-  good.reserve(20);
-  for (int i = 0; i < 10; ++i) {
-    good.push_back(store.append(request("good-" + std::to_string(i), 0)));
-  }
-  auto poisoned = store.append(request("poison", 0));
-  for (int i = 10; i < 20; ++i) {
-    good.push_back(store.append(request("good-" + std::to_string(i), 0)));
-  }
-  held->open();
-  ASSERT_TRUE(blocker.get().has_value());
-
-  const auto refused = poisoned.get();
-  ASSERT_FALSE(refused.has_value());
-  EXPECT_EQ(refused.error().code, ports::AppendErrc::refused);
-  for (std::size_t i = 0; i < good.size(); ++i) {
-    const auto result = good[i].get();
-    EXPECT_TRUE(result.has_value()) << "good-" << i << " failed with the request batched beside it";
+  const auto batch = append_as_one_batch(store, request("poison", 0), 10);
+  ASSERT_FALSE(batch.odd.has_value());
+  EXPECT_EQ(batch.odd.error().code, ports::AppendErrc::refused);
+  for (std::size_t i = 0; i < batch.good.size(); ++i) {
+    EXPECT_TRUE(batch.good[i].has_value()) << "good-" << i << " failed with the request batched beside it";
     EXPECT_EQ(count(db_->url(), "SELECT count(*) FROM events WHERE stream_id = 'good-" + std::to_string(i) + "'"), 1)
         << "good-" << i;
   }
-  held.reset();
   EXPECT_EQ(count(db_->url(), "SELECT count(*) FROM events WHERE stream_id = 'poison'"), 0);
   EXPECT_EQ(count(db_->url(), "SELECT count(*) FROM streams"), 21);
 
@@ -392,29 +403,14 @@ TEST_F(EventStoreTest, ARequestWhoseWritesTheServerRefusesFailsAloneAndTheWriter
 // only, like a refusal by the server.
 TEST_F(EventStoreTest, ARequestWhoseTextCannotBeSentFailsAlone) {
   PgEventStore store(db_->url());
-  std::optional<HeldCommit> held(std::in_place, store);
-  auto blocker = store.append(request("blocker", 0));
-  held->wait_until_held();
-  std::vector<std::future<ports::AppendResult>> good;
-  good.reserve(10);
-  for (int i = 0; i < 5; ++i) {
-    good.push_back(store.append(request("good-" + std::to_string(i), 0)));
-  }
   auto unsendable = request("unsendable", 0);
   unsendable.events.front().data_json = "{\"d\":\"\xED\xB0\x80\"}";  // an unpaired surrogate, CESU-8
-  auto refused = store.append(std::move(unsendable));
-  for (int i = 5; i < 10; ++i) {
-    good.push_back(store.append(request("good-" + std::to_string(i), 0)));
+  const auto batch = append_as_one_batch(store, std::move(unsendable), 5);
+  ASSERT_FALSE(batch.odd.has_value());
+  EXPECT_EQ(batch.odd.error().code, ports::AppendErrc::refused);
+  for (std::size_t i = 0; i < batch.good.size(); ++i) {
+    EXPECT_TRUE(batch.good[i].has_value()) << "good-" << i << " failed with the request batched beside it";
   }
-  held->open();
-  ASSERT_TRUE(blocker.get().has_value());
-  const auto outcome = refused.get();
-  ASSERT_FALSE(outcome.has_value());
-  EXPECT_EQ(outcome.error().code, ports::AppendErrc::refused);
-  for (std::size_t i = 0; i < good.size(); ++i) {
-    EXPECT_TRUE(good[i].get().has_value()) << "good-" << i << " failed with the request batched beside it";
-  }
-  held.reset();
   EXPECT_EQ(count(db_->url(), "SELECT count(*) FROM events"), 11);
   EXPECT_EQ(count(db_->url(), "SELECT max(position) FROM events"), 11);
 }

@@ -71,6 +71,25 @@ class ReplayTest : public ::testing::Test {
     return r;
   }
 
+  // The product's roles and settings projections (the ones these histories feed).
+  static std::vector<std::shared_ptr<const projections::Projection>> roles_and_settings() {
+    std::vector<std::shared_ptr<const projections::Projection>> out;
+    for (const auto& p : projections::all()) {
+      if (p->name() == "roles" || p->name() == "settings") {
+        out.push_back(p);
+      }
+    }
+    return out;
+  }
+  std::vector<std::unique_ptr<adapters::kafka::ProjectorRuntime>> start_projectors(
+      const std::vector<std::shared_ptr<const projections::Projection>>& of) {
+    std::vector<std::unique_ptr<adapters::kafka::ProjectorRuntime>> out;
+    out.reserve(of.size());
+    for (const auto& p : of) {
+      out.push_back(projector(p));
+    }
+    return out;
+  }
   void append(const std::string& stream, const std::string& type, std::int64_t expected,
               std::vector<domain::NewEvent> events) {
     ports::AppendRequest r;
@@ -140,20 +159,10 @@ class ReplayTest : public ::testing::Test {
 
 TEST_F(ReplayTest, RebuildFromTheLogGivesIdenticalRowsAndRedeliveryChangesNothing) {
   write_history();
-  // The projections this history feeds (the others have nothing to show here).
-  std::vector<std::shared_ptr<const projections::Projection>> all;
-  for (const auto& p : projections::all()) {
-    if (p->name() == "roles" || p->name() == "settings") {
-      all.push_back(p);
-    }
-  }
+  const auto all = roles_and_settings();
   ASSERT_EQ(all.size(), 2U);
   auto first_relay = relay(false);
-  std::vector<std::unique_ptr<adapters::kafka::ProjectorRuntime>> projectors;
-  projectors.reserve(all.size());
-  for (const auto& p : all) {
-    projectors.push_back(projector(p));
-  }
+  const auto projectors = start_projectors(all);
   // Wait until every projection applied the last event of every partition it owns.
   const auto head = store_->head_position();
   ASSERT_TRUE(first_relay->wait_for_published(head, 60s));
@@ -227,19 +236,10 @@ TEST_F(ReplayTest, APayloadHoldingUPlus0000ReachesTheReadModelsAsUPlusFFFDAndSto
     ASSERT_EQ(tx.exec("SELECT count(*) FROM events WHERE data::text LIKE '%\\u0000%'")[0][0].as<int>(), 2)
         << "the log holds the escapes as written";
   }
-  std::vector<std::shared_ptr<const projections::Projection>> all;
-  for (const auto& p : projections::all()) {
-    if (p->name() == "roles" || p->name() == "settings") {
-      all.push_back(p);
-    }
-  }
+  const auto all = roles_and_settings();
   ASSERT_EQ(all.size(), 2U);
   auto live_relay = relay(false);
-  std::vector<std::unique_ptr<adapters::kafka::ProjectorRuntime>> projectors;
-  projectors.reserve(all.size());
-  for (const auto& p : all) {
-    projectors.push_back(projector(p));
-  }
+  const auto projectors = start_projectors(all);
   ASSERT_TRUE(live_relay->wait_for_published(store_->head_position(), 60s));
   for (const auto& p : all) {
     ASSERT_NO_FATAL_FAILURE(wait_caught_up(*p));
