@@ -792,11 +792,11 @@ void PgEventStore::process(std::vector<Pending>& batch) {
     log::error("append batch failed",
                {{"error", e.what()}, log::num("requests", static_cast<long long>(batch.size()))});
     writer_.reset();
-    if (refused_for_content(e)) {
+    if (refused_for_content(e) && segments.size() == batch.size()) {
       // Nothing was committed, and what one request wrote was refused. Its
       // batch-mates must not pay for it: each request is run again alone, so that only the
       // one whose writes are refused fails (as refused: a retry would be refused too).
-      if (batch.size() > 1 && segments.size() == batch.size()) {
+      if (batch.size() > 1) {
         for (std::size_t i = 0; i < batch.size(); ++i) {
           give_back_segments(batch[i].request, segments[i]);
         }
