@@ -15,6 +15,9 @@
 
 namespace lf::adapters::app {
 
+// A command still waiting for the store's answer after this long is logged (once).
+constexpr auto kSlowAppend = std::chrono::seconds(10);
+
 CommandExecutor::CommandExecutor(ports::EventStore& store, projection::ProgressBoard& board, metrics::Metrics& metrics,
                                  std::chrono::milliseconds consistency_timeout)
     : store_(store), board_(board), metrics_(metrics), consistency_timeout_(consistency_timeout) {}
@@ -113,6 +116,7 @@ std::expected<Outcome, ports::AppendError> CommandExecutor::execute(Decision dec
   const auto started = std::chrono::steady_clock::now();
   auto pending = store_.append(std::move(request));
   bool shown = true;
+  bool warned = false;
   for (;;) {
     // Until the commit, as long as it takes (the store answers every request), waking once per
     // consistency timeout to see whether the commit's deadline has started; from the commit,
@@ -128,6 +132,13 @@ std::expected<Outcome, ports::AppendError> CommandExecutor::execute(Decision dec
     }
     if (settled->wait_for(left)) {
       break;
+    }
+    if (!warned && committed->load() == 0 && std::chrono::steady_clock::now() - started > kSlowAppend) {
+      // The store answers every request; one this late is worth a line in the log.
+      warned = true;
+      log::warn("append not answered yet", {{"request_id", ctx.request_id},
+                                            {"stream", decision.stream_id},
+                                            log::num("seconds", static_cast<long long>(kSlowAppend.count()))});
     }
   }
   const auto committed_at =

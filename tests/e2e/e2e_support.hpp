@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iostream>
 #include <map>
 #include <memory>
 #include <optional>
@@ -423,6 +424,27 @@ inline std::unique_ptr<LabelfleetProcess> start_serve(const std::string& url,
 // (extra server environment) and `static void after_start()` (runs once the server is healthy,
 // e.g. to create a viewer; set setup_error or throw to fail the suite), and extend SetUp() (call
 // this one first and return when suite_setup_failed()).
+// The server log's warn and error lines (at most 200) and its last 40 lines, on stderr.
+inline void print_server_log_excerpt(const std::string& log) {
+  std::vector<std::string> lines;
+  std::istringstream in(log);
+  for (std::string line; std::getline(in, line);) {
+    lines.push_back(std::move(line));
+  }
+  std::cerr << "---- server log: warn and error lines ----\n";
+  int shown = 0;
+  for (const auto& line : lines) {
+    if ((line.find(R"("level":"warn")") != std::string::npos || line.find(R"("level":"error")") != std::string::npos) &&
+        shown++ < 200) {
+      std::cerr << line.substr(0, 600) << "\n";
+    }
+  }
+  std::cerr << "---- server log: last lines ----\n";
+  for (std::size_t i = lines.size() > 40 ? lines.size() - 40 : 0; i < lines.size(); ++i) {
+    std::cerr << lines[i].substr(0, 600) << "\n";
+  }
+}
+
 template <class Suite>
 class ServedSuite : public ::testing::Test {
  public:
@@ -445,6 +467,12 @@ class ServedSuite : public ::testing::Test {
     }
   }
   static void TearDownTestSuite() {
+    // When a test of the suite failed, what the server logged at warn or error, and its last
+    // lines: a CI run keeps nothing else of the process.
+    const auto* suite = ::testing::UnitTest::GetInstance()->current_test_suite();
+    if (shared_server != nullptr && suite != nullptr && suite->failed_test_count() > 0) {
+      print_server_log_excerpt(shared_server->log());
+    }
     delete shared_server;
     shared_server = nullptr;
     delete shared_db;
