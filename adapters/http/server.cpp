@@ -108,9 +108,15 @@ class PistacheHandler final : public Http::Handler {
   // gives the peer its parser; then the connection is counted against the cap.
   void onConnection(const std::shared_ptr<Tcp::Peer>& peer) override {
     peer->putData(ParserData, std::make_shared<Http::RequestParser>(getMaxRequestSize()));
-    if (!server_->connection_opened()) {
-      // Closed both ways, so that its descriptor is freed now, not when the client hangs up.
-      refuse(peer, Http::Version::Http11, 503, "Too many connections; retry later", "too_many_connections", SHUT_RDWR);
+    const auto open = server_->connection_opened();
+    if (open >= server_->max_connections()) {
+      // Our side is closed once the answer is out and the client's input dropped until it
+      // closes, so that its request cannot draw a reset that destroys the answer. Clients
+      // that keep refused connections open would use up the descriptors all the same: past
+      // kGracefulRefusals of them, the connection is closed both ways at once.
+      const bool graceful = open < server_->max_connections() + kGracefulRefusals;
+      refuse(peer, Http::Version::Http11, 503, "Too many connections; retry later", "too_many_connections",
+             graceful ? SHUT_WR : SHUT_RDWR);
     }
   }
 

@@ -41,6 +41,9 @@ struct ServerOptions {
 
 // Descriptors kept for what is not an HTTP connection: PostgreSQL and Kafka sockets, files.
 inline constexpr std::size_t kReservedDescriptors = 256;
+// Refused connections a client keeps open past this many over the cap are closed both ways at
+// once (freeing their descriptors) instead of gracefully (which lets the client read the 503).
+inline constexpr std::size_t kGracefulRefusals = kReservedDescriptors / 2;
 
 // The door in front of every route: authenticates the caller for the route's Access and
 // applies rate limits (adapters/auth/gate.hpp).
@@ -75,9 +78,9 @@ class Server {
   metrics::Metrics& metrics() { return metrics_; }
   // The cap in force (ServerOptions::max_connections, or what start() derived).
   std::size_t max_connections() const { return max_connections_; }
-  // Counts a new connection in; false when it is one over the cap (it is counted all the same,
-  // and counted out when it closes).
-  bool connection_opened() { return connections_.fetch_add(1) < max_connections_; }
+  // Counts a new connection in and answers how many were open before it (refused ones too:
+  // every connection is counted out when it closes).
+  std::size_t connection_opened() { return connections_.fetch_add(1); }
   void connection_closed() { connections_.fetch_sub(1); }
 
  private:
