@@ -29,8 +29,11 @@ std::expected<rapidjson::Document, HttpResponse> parse_body(const HttpRequest& r
 std::optional<HttpResponse> refused_idempotency_key(const HttpRequest& request) {
   static constexpr std::size_t kMaxKey = 255;
   const auto key = request.header("idempotency-key");
-  if (!key || (!key->empty() && key->size() <= kMaxKey &&
-               std::all_of(key->begin(), key->end(), [](char c) { return c >= ' ' && c <= '~'; }))) {
+  if (!key || request.method == "GET") {
+    return std::nullopt;
+  }
+  const bool visible_ascii = std::all_of(key->begin(), key->end(), [](char c) { return c >= ' ' && c <= '~'; });
+  if (!key->empty() && key->size() <= kMaxKey && visible_ascii) {
     return std::nullopt;
   }
   return error(400, "Invalid Idempotency-Key header",

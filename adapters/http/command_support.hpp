@@ -14,7 +14,8 @@ namespace lf::adapters::http {
 
 // 400 with the contract's error shape for malformed JSON or a schema violation.
 std::expected<rapidjson::Document, HttpResponse> parse_body(const HttpRequest& request, std::string_view schema);
-// 400 when the request carries an Idempotency-Key that is not 1-255 visible ASCII characters
+// 400 when a command (any method but GET, which ignores the header) carries an
+// Idempotency-Key that is not 1-255 visible ASCII characters
 // or spaces (what clients generate: UUIDs, hashes). Others would fail the key's lookup or its
 // record in PostgreSQL (U+0000, invalid UTF-8, an index entry over 2.7 kB) as a 500.
 std::optional<HttpResponse> refused_idempotency_key(const HttpRequest& request);
