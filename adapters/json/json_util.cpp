@@ -41,9 +41,9 @@ std::optional<std::size_t> too_deep_at(std::string_view text, std::size_t max_de
   return std::nullopt;
 }
 
-bool holds_nul(const rapidjson::Value& string) {
-  return std::string_view(string.GetString(), string.GetStringLength()).find('\0') != std::string_view::npos;
-}
+std::string_view text_of(const rapidjson::Value& string) { return {string.GetString(), string.GetStringLength()}; }
+
+bool holds_nul(const rapidjson::Value& string) { return text_of(string).find('\0') != std::string_view::npos; }
 
 // What PostgreSQL would refuse in one decoded string, if anything. The parser validated the
 // input's UTF-8, so only escapes can have produced what it refuses: \u0000, and a low surrogate
@@ -64,8 +64,6 @@ std::optional<std::string> unstorable_reason(std::string_view text) {
 std::string child_path(const std::string& parent, std::string_view child) {
   return parent.empty() ? std::string(child) : parent + "/" + std::string(child);
 }
-
-std::string_view text_of(const rapidjson::Value& string) { return {string.GetString(), string.GetStringLength()}; }
 
 // Recursion is bounded: parse() refuses documents nested deeper than kMaxNestingDepth.
 std::optional<UnstorableText> unstorable_under(const rapidjson::Value& value, const std::string& path) {
@@ -98,7 +96,7 @@ constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
 
 std::string replaced_nul(const rapidjson::Value& string) {
   std::string out;
-  for (const char c : std::string_view(string.GetString(), string.GetStringLength())) {
+  for (const char c : text_of(string)) {
     if (c == '\0') {
       out += kReplacement;
     } else {

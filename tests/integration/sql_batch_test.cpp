@@ -55,6 +55,13 @@ class SqlBatchTest : public ::testing::Test {
     }
   }
 
+  // Runs `ddl` (a CREATE TABLE the test writes into) in a committed transaction of its own.
+  static void create(pqxx::connection& c, const std::string& ddl) {
+    pqxx::work tx(c);
+    tx.exec(ddl);
+    tx.commit();
+  }
+
   std::unique_ptr<testing::TestDatabase> db_;
 };
 
@@ -156,11 +163,7 @@ TEST_F(SqlBatchTest, AFailingStatementFailsTheFlushAndAnEmptyFlushSendsNothing) 
 
 TEST_F(SqlBatchTest, AStatementIsPreparedOncePerConnectionThenExecuted) {
   pqxx::connection c(db_->url());
-  {
-    pqxx::work tx(c);
-    tx.exec("CREATE TABLE sink_prepared (id bigint PRIMARY KEY, doc jsonb NOT NULL, version bigint NOT NULL)");
-    tx.commit();
-  }
+  create(c, "CREATE TABLE sink_prepared (id bigint PRIMARY KEY, doc jsonb NOT NULL, version bigint NOT NULL)");
   const std::string insert =
       "INSERT INTO sink_prepared (id, doc, version) SELECT (d->>'id')::bigint, d, $2::bigint FROM (SELECT $1::jsonb "
       "AS d) AS ev";
@@ -239,11 +242,7 @@ TEST_F(SqlBatchTest, WhatPostgresCannotPrepareIsSentAsTextAndTheTransactionGoesO
 // its own, so one PostgreSQL cannot prepare leaves the block usable.
 TEST_F(SqlBatchTest, InItsOwnBlockABatchPreparesAfterBeginAndCommitsWithItsLastFlush) {
   pqxx::connection c(db_->url());
-  {
-    pqxx::work tx(c);
-    tx.exec("CREATE TABLE sink_own (n bigint)");
-    tx.commit();
-  }
+  create(c, "CREATE TABLE sink_own (n bigint)");
   PreparedStatements prepared;
   const std::string insert = "INSERT INTO sink_own VALUES ($1::bigint)";
   {
@@ -269,11 +268,7 @@ TEST_F(SqlBatchTest, InItsOwnBlockABatchPreparesAfterBeginAndCommitsWithItsLastF
 
 TEST_F(SqlBatchTest, InItsOwnBlockAFailureRolledBackLeavesNothingAndTheConnectionUsable) {
   pqxx::connection c(db_->url());
-  {
-    pqxx::work tx(c);
-    tx.exec("CREATE TABLE sink_own_failed (n bigint)");
-    tx.commit();
-  }
+  create(c, "CREATE TABLE sink_own_failed (n bigint)");
   PreparedStatements prepared;
   {
     pqxx::nontransaction tx(c);
