@@ -11,6 +11,7 @@
 #include "adapters/common/countdown.hpp"
 #include "adapters/common/log.hpp"
 #include "adapters/json/schema_registry.hpp"
+#include "adapters/json/json_util.hpp"
 #include "adapters/kafka/topology.hpp"
 
 namespace lf::adapters::app {
@@ -59,7 +60,7 @@ std::expected<Outcome, ports::AppendError> CommandExecutor::execute(Decision dec
     const auto& e = *ep;
     const auto schema = "events/" + e.type + ".v" + std::to_string(e.schema_version) + ".json";
     rapidjson::Document doc;
-    doc.Parse(e.data_json.c_str(), e.data_json.size());
+    doc.Parse<json::kParseFlags>(e.data_json.c_str(), e.data_json.size());
     const auto issues = registry.validate(schema, doc);
     if (doc.HasParseError() || !issues.empty()) {
       throw std::logic_error("event " + e.type + " does not match " + schema);

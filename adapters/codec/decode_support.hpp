@@ -17,6 +17,7 @@
 
 #include <rapidjson/document.h>
 
+#include "adapters/json/json_util.hpp"
 #include "domain/common/access.hpp"
 
 namespace lf::adapters::codec {
@@ -24,7 +25,7 @@ namespace lf::adapters::codec {
 class PayloadReader {
  public:
   explicit PayloadReader(std::string_view json) {
-    doc_.Parse(json.data(), json.size());
+    doc_.Parse<json::kParseFlags>(json.data(), json.size());
     ok_ = !doc_.HasParseError() && doc_.IsObject();
   }
 

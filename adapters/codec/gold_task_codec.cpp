@@ -75,7 +75,7 @@ std::optional<Event> decode_gold_task(const domain::RecordedEvent& event) {
     return std::nullopt;
   }
   rapidjson::Document d;
-  d.Parse(event.data_json.c_str(), event.data_json.size());
+  d.Parse<json::kParseFlags>(event.data_json.c_str(), event.data_json.size());
   if (d.HasParseError() || !d.IsObject() || !d.HasMember("id") || !d["id"].IsInt64()) {
     return std::nullopt;
   }

@@ -3,6 +3,7 @@
 #include <rapidjson/document.h>
 
 #include "adapters/codec/json_writer.hpp"
+#include "adapters/json/json_util.hpp"
 #include "domain/common/overloaded.hpp"
 
 namespace lf::adapters::codec {
@@ -46,7 +47,7 @@ domain::NewEvent encode(const Event& event) {
 
 std::optional<Event> decode_role(const domain::RecordedEvent& event) {
   rapidjson::Document d;
-  d.Parse(event.data_json.c_str(), event.data_json.size());
+  d.Parse<json::kParseFlags>(event.data_json.c_str(), event.data_json.size());
   if (d.HasParseError() || !d.IsObject() || !d.HasMember("id") || !d["id"].IsInt64()) {
     return std::nullopt;
   }

@@ -1,10 +1,9 @@
 #include "adapters/codec/setting_codec.hpp"
 
 #include <rapidjson/document.h>
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include "adapters/codec/json_writer.hpp"
+#include "adapters/json/json_util.hpp"
 #include "domain/common/overloaded.hpp"
 
 namespace lf::adapters::codec {
@@ -21,18 +20,6 @@ std::string body(std::int64_t id, const std::string& key, const std::string& val
 
 }  // namespace
 
-std::string canonical_json(std::string_view json) {
-  rapidjson::Document d;
-  d.Parse(json.data(), json.size());
-  if (d.HasParseError()) {
-    return std::string(json);
-  }
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  d.Accept(w);
-  return {buf.GetString(), buf.GetSize()};
-}
-
 domain::NewEvent encode(const Event& event) {
   return std::visit(domain::overloaded{
                         [](const SettingCreated& e) {
@@ -47,15 +34,13 @@ domain::NewEvent encode(const Event& event) {
 
 std::optional<Event> decode_setting(const domain::RecordedEvent& event) {
   rapidjson::Document d;
-  d.Parse(event.data_json.c_str(), event.data_json.size());
+  d.Parse<json::kParseFlags>(event.data_json.c_str(), event.data_json.size());
   if (d.HasParseError() || !d.IsObject() || !d.HasMember("id") || !d["id"].IsInt64() || !d.HasMember("value") ||
       !d.HasMember("key") || !d["key"].IsString()) {
     return std::nullopt;
   }
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  d["value"].Accept(w);
-  std::string value(buf.GetString(), buf.GetSize());
+  // The value as the event carries it, numbers included.
+  auto value = json::member_text(event.data_json, "value").value_or(json::to_string(d["value"]));
   std::optional<std::string> description;
   if (d.HasMember("description") && d["description"].IsString()) {
     description = d["description"].GetString();

@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "adapters/http/errors.hpp"
+#include "adapters/json/json_util.hpp"
 #include "adapters/json/schema_registry.hpp"
 
 namespace lf::adapters::http {
@@ -66,7 +67,7 @@ HttpResponse with_location(HttpResponse response, const std::string& collection)
     return response;
   }
   rapidjson::Document doc;
-  doc.Parse(response.body.c_str(), response.body.size());
+  doc.Parse<json::kParseFlags>(response.body.c_str(), response.body.size());
   if (!doc.HasParseError() && doc.IsObject() && doc.HasMember("id") && doc["id"].IsInt64()) {
     response.headers.emplace_back("Location", collection + std::to_string(doc["id"].GetInt64()));
   }

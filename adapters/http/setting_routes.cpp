@@ -55,8 +55,10 @@ void add_setting_routes(Router& router, Services& s) {
     }
     const auto loaded =
         app::load<setting::State>(s.store, setting::stream_id(key), codec::decode_setting, setting::evolve);
-    const setting::PutSetting command{loaded.state.exists ? 0 : s.ids.next(setting::kStreamType), key,
-                                      json::to_string((*body)["value"]), nullable_string(*body, "description")};
+    // The value as written, numbers included (a parsed document would round big ones to doubles).
+    auto value = json::member_text(req.body, "value").value_or(json::to_string((*body)["value"]));
+    const setting::PutSetting command{loaded.state.exists ? 0 : s.ids.next(setting::kStreamType), key, std::move(value),
+                                      nullable_string(*body, "description")};
     auto decided = setting::decide(command, loaded.state);
     if (!decided) {
       return from_domain(decided.error());

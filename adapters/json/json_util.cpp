@@ -1,6 +1,9 @@
 #include "adapters/json/json_util.hpp"
 
+#include <rapidjson/encodedstream.h>
 #include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -42,8 +45,6 @@ std::optional<std::size_t> too_deep_at(std::string_view text, std::size_t max_de
 }
 
 std::string_view text_of(const rapidjson::Value& string) { return {string.GetString(), string.GetStringLength()}; }
-
-bool holds_nul(const rapidjson::Value& string) { return text_of(string).find('\0') != std::string_view::npos; }
 
 // What PostgreSQL would refuse in one decoded string, if anything. The parser validated the
 // input's UTF-8, so only escapes can have produced what it refuses: \u0000, and a low surrogate
@@ -94,46 +95,142 @@ std::optional<UnstorableText> unstorable_under(const rapidjson::Value& value, co
 // U+FFFD REPLACEMENT CHARACTER in UTF-8.
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
 
-std::string replaced_nul(const rapidjson::Value& string) {
-  std::string out;
-  for (const char c : text_of(string)) {
-    if (c == '\0') {
-      out += kReplacement;
+// Re-serialises JSON text as the parser reads it, without building a document: numbers arrive
+// as their text (kParseNumbersAsStringsFlag) and are written unchanged, strings and member names
+// are escaped as to_string() escapes them, whitespace goes. It copies the whole text, or only the
+// value of one top-level member; it can replace U+0000 in strings and names.
+class Copier : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Copier> {
+ public:
+  Copier(std::optional<std::string_view> member, bool replace_nul) : member_(member), replace_nul_(replace_nul) {}
+
+  // Reads `text` through this copier; false when it is not valid JSON.
+  bool copy(std::string_view text) {
+    rapidjson::MemoryStream bytes(text.data(), text.size());
+    rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> input(bytes);
+    rapidjson::Reader reader;
+    return !reader.Parse<rapidjson::kParseNumbersAsStringsFlag | rapidjson::kParseIterativeFlag>(input, *this)
+                .IsError();
+  }
+
+  bool found() const { return found_; }
+  bool replaced() const { return replaced_; }
+  std::string text() const { return {buffer_.GetString(), buffer_.GetSize()}; }
+
+  bool Null() {
+    if (copying()) {
+      writer_.Null();
+    }
+    return scalar_done();
+  }
+  bool Bool(bool b) {
+    if (copying()) {
+      writer_.Bool(b);
+    }
+    return scalar_done();
+  }
+  bool RawNumber(const char* text, rapidjson::SizeType length, bool /*copy*/) {
+    if (copying()) {
+      // Not writer_.RawNumber: RapidJSON 1.1.0's writes the number as a quoted string.
+      writer_.RawValue(text, length, rapidjson::kNumberType);
+    }
+    return scalar_done();
+  }
+  bool String(const char* text, rapidjson::SizeType length, bool /*copy*/) {
+    if (copying()) {
+      const auto s = cleaned({text, length});
+      writer_.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+    }
+    return scalar_done();
+  }
+  bool Key(const char* text, rapidjson::SizeType length, bool /*copy*/) {
+    if (member_ && inside_ == 0) {
+      armed_ = depth_ == 1 && !found_ && *member_ == std::string_view(text, length);
     } else {
-      out += c;
+      const auto s = cleaned({text, length});
+      writer_.Key(s.data(), static_cast<rapidjson::SizeType>(s.size()));
     }
+    return true;
   }
-  return out;
-}
+  bool StartObject() {
+    open();
+    if (copying()) {
+      writer_.StartObject();
+    }
+    return true;
+  }
+  bool EndObject(rapidjson::SizeType /*members*/) {
+    if (copying()) {
+      writer_.EndObject();
+    }
+    close();
+    return true;
+  }
+  bool StartArray() {
+    open();
+    if (copying()) {
+      writer_.StartArray();
+    }
+    return true;
+  }
+  bool EndArray(rapidjson::SizeType /*elements*/) {
+    if (copying()) {
+      writer_.EndArray();
+    }
+    close();
+    return true;
+  }
 
-// Replaces U+0000 in `string` (a string or a member name); true when there was any.
-bool replace_nul_in(rapidjson::Value& string, rapidjson::Document::AllocatorType& allocator) {
-  if (!holds_nul(string)) {
-    return false;
+ private:
+  // Whether the value the parser is at belongs to what is copied.
+  bool copying() const { return !member_ || armed_ || inside_ > 0; }
+  bool scalar_done() {
+    if (armed_) {
+      armed_ = false;
+      found_ = true;
+    }
+    return true;
   }
-  const auto text = replaced_nul(string);
-  string.SetString(text.data(), static_cast<rapidjson::SizeType>(text.size()), allocator);
-  return true;
-}
+  void open() {
+    if (armed_) {
+      armed_ = false;
+      inside_ = 1;
+    } else if (inside_ > 0) {
+      ++inside_;
+    }
+    ++depth_;
+  }
+  void close() {
+    --depth_;
+    if (inside_ > 0 && --inside_ == 0) {
+      found_ = true;
+    }
+  }
+  std::string cleaned(std::string_view text) {
+    if (!replace_nul_ || text.find('\0') == std::string_view::npos) {
+      return std::string(text);
+    }
+    replaced_ = true;
+    std::string out;
+    for (const char c : text) {
+      if (c == '\0') {
+        out += kReplacement;
+      } else {
+        out += c;
+      }
+    }
+    return out;
+  }
 
-// Recursion is bounded: the text parsed here was accepted by parse() when it was written.
-// True when anything was replaced.
-bool replace_nul_under(rapidjson::Value& value, rapidjson::Document::AllocatorType& allocator) {
-  bool replaced = false;
-  if (value.IsString()) {
-    replaced = replace_nul_in(value, allocator);
-  } else if (value.IsArray()) {
-    for (auto& item : value.GetArray()) {
-      replaced = replace_nul_under(item, allocator) || replaced;
-    }
-  } else if (value.IsObject()) {
-    for (auto& member : value.GetObject()) {
-      replaced = replace_nul_in(member.name, allocator) || replaced;
-      replaced = replace_nul_under(member.value, allocator) || replaced;
-    }
-  }
-  return replaced;
-}
+  std::optional<std::string_view> member_;  // nullopt: the whole text
+  bool replace_nul_;
+  rapidjson::StringBuffer buffer_;
+  rapidjson::Writer<rapidjson::StringBuffer> writer_{buffer_};
+  int depth_ = 0;       // containers open at the parser's position
+  int inside_ = 0;      // containers open within the copied member's value
+  bool armed_ = false;  // the next value is the copied member's
+  bool found_ = false;
+  bool replaced_ = false;
+};
 
 }  // namespace
 
@@ -142,20 +239,26 @@ std::optional<std::string> without_nul_characters(std::string_view json_text) {
   if (json_text.find("\\u0000") == std::string_view::npos) {
     return std::nullopt;
   }
-  rapidjson::Document document;
-  document.Parse<rapidjson::kParseIterativeFlag>(json_text.data(), json_text.size());
-  if (document.HasParseError() || !replace_nul_under(document, document.GetAllocator())) {
+  Copier copier(std::nullopt, true);
+  if (!copier.copy(json_text) || !copier.replaced()) {
     return std::nullopt;  // the text was "\\u0000", an escaped backslash before "u0000"
   }
-  return to_string(document);
+  return copier.text();
+}
+
+std::optional<std::string> member_text(std::string_view object_text, std::string_view name) {
+  Copier copier(name, false);
+  if (!copier.copy(object_text) || !copier.found()) {
+    return std::nullopt;
+  }
+  return copier.text();
 }
 
 std::optional<UnstorableText> unstorable_text_at(const rapidjson::Value& value) { return unstorable_under(value, ""); }
 
 std::expected<rapidjson::Document, std::string> parse(std::string_view text) {
   rapidjson::Document document;
-  // Iterative: the parser itself uses no recursion, whatever the input's depth.
-  document.Parse<rapidjson::kParseValidateEncodingFlag | rapidjson::kParseIterativeFlag>(text.data(), text.size());
+  document.Parse<kParseFlags | rapidjson::kParseValidateEncodingFlag>(text.data(), text.size());
   if (document.HasParseError()) {
     return std::unexpected("Malformed JSON at offset " + std::to_string(document.GetErrorOffset()) + ": " +
                            rapidjson::GetParseError_En(document.GetParseError()));

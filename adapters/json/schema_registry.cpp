@@ -18,6 +18,8 @@ static_assert(RAPIDJSON_SCHEMA_USE_STDREGEX == 1 && RAPIDJSON_SCHEMA_USE_INTERNA
               "JSON Schema patterns need std::regex: build with RAPIDJSON_SCHEMA_USE_INTERNALREGEX=0 "
               "(RapidJSON's own engine ignores \\d and \\w)");
 
+#include "adapters/json/json_util.hpp"
+
 namespace lf::schemas {
 // Generated at build time by cmake/embed_schemas.cmake: every schemas/**/*.json by path.
 const std::map<std::string, std::string>& embedded();
@@ -399,7 +401,7 @@ std::string SchemaRegistry::public_payload(const std::string& type, int version,
     return data_json;
   }
   rapidjson::Document doc;
-  doc.Parse(data_json.data(), data_json.size());
+  doc.Parse<kParseFlags>(data_json.data(), data_json.size());
   if (doc.HasParseError() || !doc.IsObject()) {
     return "{}";  // never publish what we cannot inspect
   }

@@ -107,6 +107,42 @@ TEST_F(SettingsApi, ValuesOfEveryJsonTypeRoundTrip) {
   EXPECT_EQ(stream_events(key), n);
 }
 
+// A parsed document holds a number as an int64, a uint64 or a double. The value is stored as it
+// was sent instead, as PostgreSQL's json keeps it: an id beyond 64 bits, or a constant with more
+// digits than a double holds, comes back as sent from the answer, the read model and the log.
+TEST_F(SettingsApi, NumbersKeepTheTextTheyWereSentIn) {
+  const std::vector<std::string> values{
+      "123456789012345678901234567890",    // a parsed document: 1.2345678901234566e29
+      "-9223372036854775809",              // one below int64: -9223372036854776000.0
+      "3.141592653589793238462643383279",  // 3.141592653589793
+      "37.107837676690007",                // 37.10783767669001
+      "1E2",                               // 100.0
+      R"([0.10,-0,{"id":98765432109876543210}])",
+  };
+  for (const auto& value : values) {
+    SCOPED_TRACE(value);
+    const auto key = "exact." + unique_suffix();
+    const auto as_sent = "\"value\":" + value + ",";
+    const auto r = put(key, R"({"value": )" + value + R"( , "description":"d"})");
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_NE(r.body.find(as_sent), std::string::npos) << r.body;
+    EXPECT_EQ(get(key).body, r.body);
+    const auto logged =
+        query_rows(url(), "SELECT data->'value' FROM events WHERE stream_id = " + sql_text("setting-" + key));
+    ASSERT_EQ(logged.size(), 1U);
+    EXPECT_EQ(logged[0][0], value);
+    // The same text again is no change; the same double from other digits is one.
+    EXPECT_EQ(put(key, R"({"value":)" + value + "}").body, r.body);
+    EXPECT_EQ(stream_events(key), 1);
+  }
+  const auto key = "exact.neighbours." + unique_suffix();
+  ASSERT_EQ(put(key, R"({"value":123456789012345678901234567890})").status, 200);
+  const auto next = put(key, R"({"value":123456789012345678901234567891})");
+  ASSERT_EQ(next.status, 200);
+  EXPECT_NE(next.body.find("\"value\":123456789012345678901234567891,"), std::string::npos) << next.body;
+  EXPECT_EQ(stream_events(key), 2) << "a different number is a change, though a double cannot tell them apart";
+}
+
 TEST_F(SettingsApi, DescriptionAbsentKeepsNullClears) {
   const auto key = "desc." + unique_suffix();
   ASSERT_EQ(put(key, R"({"value":1,"description":"first"})").status, 200);

@@ -1,6 +1,8 @@
-// Where a request body holds U+0000, which PostgreSQL's text and jsonb cannot store.
+// What json_util keeps of a request body or an event: text PostgreSQL can store, numbers as written.
 #include "adapters/json/json_util.hpp"
 
+#include <cstdlib>
+#include <iomanip>
 #include <optional>
 #include <string>
 #include <utility>
@@ -68,6 +70,54 @@ TEST(WithoutNulCharacters, ReplacesItInStringsAndMemberNamesWithUPlusFFFD) {
             "{\"d\":\"a\xEF\xBF\xBD"
             "b\",\"l\":[\"\xEF\xBF\xBD\",1],\"k\xEF\xBF\xBD\":true}");
   EXPECT_EQ(without_nul_characters(R"("\u0000\\u0000")"), "\"\xEF\xBF\xBD\\\\u0000\"");
+}
+
+TEST(WithoutNulCharacters, KeepsNumbersAsWritten) {
+  EXPECT_EQ(without_nul_characters(R"({"d":"\u0000","n":[123456789012345678901234567890, 1E2, -0, 0.10]})"),
+            "{\"d\":\"\xEF\xBF\xBD\",\"n\":[123456789012345678901234567890,1E2,-0,0.10]}");
+}
+
+TEST(MemberText, KeepsEveryNumberAsWritten) {
+  // A parsed document would give 1.2345678901234568e29, -9223372036854775808.0 and 3.141592653589793.
+  EXPECT_EQ(member_text(R"({"value": 123456789012345678901234567890})", "value"), "123456789012345678901234567890");
+  EXPECT_EQ(member_text(R"({"value":-9223372036854775809})", "value"), "-9223372036854775809");
+  EXPECT_EQ(member_text(R"({"value":3.141592653589793238462643383279})", "value"), "3.141592653589793238462643383279");
+  EXPECT_EQ(member_text(R"({"value":[1E2, -0, 0.10, 37.107837676690007]})", "value"),
+            "[1E2,-0,0.10,37.107837676690007]");
+}
+
+TEST(MemberText, CopiesNestedValuesCompactlyWithStringsEscapedAsToString) {
+  const std::string text = R"({ "key" : "k", "value" : { "a" : [ true , null , "t\u00e9\"\n" ], "b" : { } } , "z":1 })";
+  EXPECT_EQ(member_text(text, "value"), R"({"a":[true,null,"té\"\n"],"b":{}})");
+  EXPECT_EQ(member_text(text, "value"), to_string((*parse(text))["value"]));
+  EXPECT_EQ(member_text(text, "key"), R"("k")");
+  EXPECT_EQ(member_text(R"({"value":null})", "value"), "null");
+  EXPECT_EQ(member_text(R"({"value":false})", "value"), "false");
+  EXPECT_EQ(member_text(R"({"value":[]})", "value"), "[]");
+}
+
+TEST(MemberText, TakesOnlyATopLevelMemberAndTheFirstOfItsName) {
+  EXPECT_EQ(member_text(R"({"a":{"value":1},"value":2})", "value"), "2");
+  EXPECT_EQ(member_text(R"({"a":[{"value":1}]})", "value"), std::nullopt);
+  EXPECT_EQ(member_text(R"([{"value":1}])", "value"), std::nullopt);
+  EXPECT_EQ(member_text(R"({"value":[1],"value":2})", "value"), "[1]");
+  EXPECT_EQ(member_text(R"({"value":{"value":3}})", "value"), R"({"value":3})");
+}
+
+TEST(MemberText, IsNulloptForTextThatIsNotJson) {
+  EXPECT_EQ(member_text(R"({"value":1)", "value"), std::nullopt);
+  EXPECT_EQ(member_text(R"({"value":01})", "value"), std::nullopt);
+  EXPECT_EQ(member_text("", "value"), std::nullopt);
+}
+
+TEST(Parse, ReadsEveryDecimalAsTheNearestDouble) {
+  // RapidJSON's default conversion reads these as the double after the nearest one (…011, …005).
+  for (const char* text : {"37.107837676690007", "29.989878600690003", "123456789012345678901234567890"}) {
+    const auto doc = parse(text);
+    ASSERT_TRUE(doc.has_value()) << text;
+    EXPECT_EQ(doc->GetDouble(), std::strtod(text, nullptr))
+        << text << " read as " << std::setprecision(17) << doc->GetDouble();
+  }
 }
 
 }  // namespace
