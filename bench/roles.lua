@@ -45,7 +45,7 @@ local nonce = ""
 local colors = { "#3B82F6", "#EF4444", "#10B981", "#F59E0B", "#8B5CF6", "#EC4899" }
 local headers = {
   ["Content-Type"] = "application/json",
-  ["Connection"] = "keep-alive",   -- Pistache keeps the connection only when asked
+  ["Connection"] = "keep-alive",   -- the HTTP/1.1 default; said for clarity
 }
 
 function init(args)

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <mutex>
+#include <optional>
 #include <sstream>
+#include <string_view>
 
 #include <pistache/endpoint.h>
 #include <pistache/http.h>
@@ -44,9 +47,68 @@ bool valid_request_id(const std::string& id) {
   });
 }
 
-// Set on a connection whose framing is lost (a request too large for the parser's buffer, or
-// not HTTP): what else arrives on it is dropped until the client closes it.
-constexpr const char* kRefusedConnection = "lf.refused";
+// What the reactor and the workers share about one connection. The flags are read and written
+// under `mu`; the byte counts and the parser are only used on the connection's reactor thread.
+struct ConnectionState {
+  std::mutex mu;
+  bool answering = false;      // a request is with a worker and its answer is not sent yet
+  bool closing = false;        // the connection ends after the answer in progress (or a refusal):
+                               // what else arrives on it is dropped until the client closes it
+  bool disconnected = false;   // Pistache is closing the descriptor: it must not be touched any more
+  std::size_t fed = 0;         // bytes given to the parser since its last request
+  std::size_t header_end = 0;  // where that request's header block ends among them (0: not yet)
+  int crlf = 0;                // how much of "\r\n\r\n" the last bytes matched
+};
+constexpr const char* kConnectionState = "lf.connection";
+
+std::shared_ptr<ConnectionState> state_of(const std::shared_ptr<Tcp::Peer>& peer) {
+  return std::static_pointer_cast<ConnectionState>(peer->tryGetData(kConnectionState));
+}
+
+// Counts bytes given to the parser and finds the end of the header block among them, so that
+// what follows a complete request in the same read can be told apart from it.
+void count_fed(ConnectionState& s, const char* data, std::size_t len) {
+  static constexpr std::string_view kEnd = "\r\n\r\n";
+  for (std::size_t i = 0; s.header_end == 0 && i < len; ++i) {
+    if (data[i] == kEnd[static_cast<std::size_t>(s.crlf)]) {
+      if (++s.crlf == static_cast<int>(kEnd.size())) {
+        s.header_end = s.fed + i + 1;
+      }
+    } else {
+      s.crlf = data[i] == '\r' ? 1 : 0;
+    }
+  }
+  s.fed += len;
+}
+
+// Our side of the connection is shut once an answer that ends it is out. Pistache tells the
+// handler of a disconnection before it closes the descriptor, and both take `mu`: a descriptor
+// number reused by a newer connection is never shut.
+void shut(const std::shared_ptr<ConnectionState>& state, int fd, int how) {
+  const std::lock_guard lock(state->mu);
+  if (!state->disconnected) {
+    ::shutdown(fd, how);
+  }
+}
+
+// RFC 9112 9.3: an HTTP/1.1 connection persists unless the request says "close"; an HTTP/1.0
+// one only when it says "keep-alive".
+bool persists(const Http::Request& request) {
+  if (const auto connection = request.headers().tryGet<Http::Header::Connection>()) {
+    if (connection->control() == Http::ConnectionControl::Close) {
+      return false;
+    }
+    if (connection->control() == Http::ConnectionControl::KeepAlive) {
+      return true;
+    }
+  }
+  return request.version() == Http::Version::Http11;
+}
+
+bool is_chunked(const Http::Request& request) {
+  const auto encoding = request.headers().tryGet<Http::Header::TransferEncoding>();
+  return encoding && encoding->encoding() == Http::Header::Encoding::Chunked;
+}
 
 // Room in the parser's buffer for a request's line and headers, above the body limit.
 constexpr std::size_t kHeaderAllowance = std::size_t{64} * 1024;
@@ -62,10 +124,25 @@ class PistacheHandler final : public Http::Handler {
   // HTTP (its 400 was plain text too, and a failure inside a handler answered 500 with the
   // exception's text). It is a private virtual of Pistache 0.0.5: overriding it is allowed,
   // calling it is not, so the steps of a complete request are Pistache's, written out here.
+  //
+  // One request per connection is answered at a time, so answers go out in the order of the
+  // requests. A client that pipelines (sends a request before the previous answer is out) gets
+  // that answer with "Connection: close", and the connection then ends; RFC 9112 9.3.2 has it
+  // retry the unanswered requests. Pistache 0.0.5 itself dropped them silently: the client
+  // waited for answers that never came.
   void onInput(const char* buffer, size_t len, const std::shared_ptr<Tcp::Peer>& peer) override {
-    if (peer->tryGetData(kRefusedConnection)) {
-      return;
+    const auto connection = state_of(peer);
+    {
+      const std::lock_guard lock(connection->mu);
+      if (connection->closing) {
+        return;
+      }
+      if (connection->answering) {
+        connection->closing = true;  // pipelined behind an answer in progress
+        return;
+      }
     }
+    count_fed(*connection, buffer, len);
     const auto parser = getParser(peer);
     auto& request = parser->request;
     Http::Private::State state{};
@@ -89,11 +166,21 @@ class PistacheHandler final : public Http::Handler {
     }
     try {
       if (state == Http::Private::State::Done) {
+        // Bytes after this request in what was read are a pipelined request. With a chunked
+        // body they cannot be told from it (the parser keeps only the decoded body), so such a
+        // request ends its connection too.
+        const bool chunked = is_chunked(request);
+        const bool pipelined = !chunked && connection->fed > connection->header_end + request.body().size();
+        {
+          const std::lock_guard lock(connection->mu);
+          connection->answering = true;
+          connection->closing = !persists(request) || chunked || pipelined;
+        }
+        connection->fed = 0;
+        connection->header_end = 0;
+        connection->crlf = 0;
         Http::ResponseWriter writer(request.version(), transport(), this, peer);
         request.copyAddress(peer->address());
-        const auto connection = request.headers().tryGet<Http::Header::Connection>();
-        writer.headers().add<Http::Header::Connection>(connection ? connection->control()
-                                                                  : Http::ConnectionControl::Close);
         peer->setIdle(false);
         onRequest(request, std::move(writer));
         parser->reset();
@@ -108,6 +195,7 @@ class PistacheHandler final : public Http::Handler {
   // gives the peer its parser; then the connection is counted against the cap.
   void onConnection(const std::shared_ptr<Tcp::Peer>& peer) override {
     peer->putData(ParserData, std::make_shared<Http::RequestParser>(getMaxRequestSize()));
+    peer->putData(kConnectionState, std::make_shared<ConnectionState>());
     const auto open = server_->connection_opened();
     if (open >= server_->max_connections()) {
       // Our side is closed once the answer is out and the client's input dropped until it
@@ -120,7 +208,13 @@ class PistacheHandler final : public Http::Handler {
     }
   }
 
-  void onDisconnection(const std::shared_ptr<Tcp::Peer>& /*peer*/) override { server_->connection_closed(); }
+  void onDisconnection(const std::shared_ptr<Tcp::Peer>& peer) override {
+    if (const auto connection = state_of(peer)) {
+      const std::lock_guard lock(connection->mu);
+      connection->disconnected = true;
+    }
+    server_->connection_closed();
+  }
 
   void onRequest(const Http::Request& req, Http::ResponseWriter writer) override {
     static thread_local bool named = false;  // Pistache's reactor threads, for top -H and perf
@@ -168,33 +262,51 @@ class PistacheHandler final : public Http::Handler {
     const auto given = r.header("x-request-id");
     r.request_id = given && valid_request_id(*given) ? *given : new_uuid();
 
+    const auto peer = writer.peer();
+    auto connection = state_of(peer);
+    const int fd = peer->fd();
     auto shared_writer = std::make_shared<Http::ResponseWriter>(std::move(writer));
     Server* server = server_;
-    server_->submit([server, shared_writer, started, r = std::move(r)]() mutable {
-      std::string route;
-      HttpResponse response;
-      if (r.body.size() > server->options().max_body) {
-        route = "body_too_large";
-        response = error(413, "Request body exceeds " + std::to_string(server->options().max_body) + " bytes");
-      } else {
-        response = dispatch(server->router(), server->gate(), r, route);
-      }
-      shared_writer->headers().add(std::make_shared<NamedHeader>("X-Request-Id", r.request_id));
-      for (const auto& [name, value] : response.headers) {
-        shared_writer->headers().add(std::make_shared<NamedHeader>(name, value));
-      }
-      shared_writer->send(static_cast<Http::Code>(response.status), response.body,
-                          Http::Mime::MediaType::fromString(response.content_type));
-      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-      server->metrics().observe_request(route, r.method, response.status, seconds);
-      log::write(response.status >= 500 ? log::Level::error : log::Level::info, "request",
-                 {{"request_id", r.request_id},
-                  {"method", r.method},
-                  {"path", r.path},
-                  {"route", route},
-                  log::num("status", response.status),
-                  {"duration_ms", std::to_string(seconds * 1000.0), true}});
-    });
+    server_->submit(
+        [server, shared_writer, started, connection = std::move(connection), fd, r = std::move(r)]() mutable {
+          std::string route;
+          HttpResponse response;
+          if (r.body.size() > server->options().max_body) {
+            route = "body_too_large";
+            response = error(413, "Request body exceeds " + std::to_string(server->options().max_body) + " bytes");
+          } else {
+            response = dispatch(server->router(), server->gate(), r, route);
+          }
+          shared_writer->headers().add(std::make_shared<NamedHeader>("X-Request-Id", r.request_id));
+          for (const auto& [name, value] : response.headers) {
+            shared_writer->headers().add(std::make_shared<NamedHeader>(name, value));
+          }
+          // Sent under the connection's lock: the connection's next request is read only after
+          // this answer is queued, so the two answers cannot overtake each other.
+          bool closes = false;
+          std::optional<Async::Promise<ssize_t>> sent;
+          {
+            const std::lock_guard lock(connection->mu);
+            closes = connection->closing;
+            connection->answering = false;
+            shared_writer->headers().add<Http::Header::Connection>(closes ? Http::ConnectionControl::Close
+                                                                          : Http::ConnectionControl::KeepAlive);
+            sent.emplace(shared_writer->send(static_cast<Http::Code>(response.status), response.body,
+                                             Http::Mime::MediaType::fromString(response.content_type)));
+          }
+          if (closes) {
+            sent->then([connection, fd](ssize_t) { shut(connection, fd, SHUT_WR); }, Async::IgnoreException);
+          }
+          const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+          server->metrics().observe_request(route, r.method, response.status, seconds);
+          log::write(response.status >= 500 ? log::Level::error : log::Level::info, "request",
+                     {{"request_id", r.request_id},
+                      {"method", r.method},
+                      {"path", r.path},
+                      {"route", route},
+                      log::num("status", response.status),
+                      {"duration_ms", std::to_string(seconds * 1000.0), true}});
+        });
   }
 
  private:
@@ -204,7 +316,11 @@ class PistacheHandler final : public Http::Handler {
   void refuse(const std::shared_ptr<Tcp::Peer>& peer, Http::Version version, int status, const std::string& message,
               const std::string& route, int how = SHUT_WR) {
     getParser(peer)->reset();
-    peer->putData(kRefusedConnection, std::make_shared<bool>(true));
+    const auto connection = state_of(peer);
+    {
+      const std::lock_guard lock(connection->mu);
+      connection->closing = true;
+    }
     const auto request_id = new_uuid();
     const auto response = error(status, message);
     Http::ResponseWriter writer(version, transport(), this, peer);
@@ -213,7 +329,7 @@ class PistacheHandler final : public Http::Handler {
     const int fd = peer->fd();
     writer
         .send(static_cast<Http::Code>(status), response.body, Http::Mime::MediaType::fromString(response.content_type))
-        .then([fd, how](ssize_t) { ::shutdown(fd, how); }, Async::IgnoreException);
+        .then([connection, fd, how](ssize_t) { shut(connection, fd, how); }, Async::IgnoreException);
     server_->metrics().observe_request(route, "unknown", status, 0.0);  // the request line may not have parsed
     log::write(log::Level::info, "request refused",
                {{"request_id", request_id},

@@ -168,7 +168,7 @@ inline std::string raw_exchange(std::uint16_t port, const std::string& bytes, co
     }
     raw.append(buf, static_cast<std::size_t>(n));
     if (complete_response(raw)) {
-      break;  // the server may keep the connection open despite Connection: close
+      break;  // the whole answer is in: no need to wait for the server to close
     }
   }
   ::close(fd);

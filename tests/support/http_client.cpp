@@ -23,6 +23,12 @@ void set_default_authorization(std::uint16_t port, const std::string& value) {
   g_auth[port] = value;
 }
 
+std::string default_authorization(std::uint16_t port) {
+  const std::lock_guard lock(g_auth_mu);
+  const auto it = g_auth.find(port);
+  return it == g_auth.end() ? "" : it->second;
+}
+
 HttpResult http(std::uint16_t port, const std::string& method, const std::string& path, const std::string& body,
                 const std::map<std::string, std::string>& headers) {
   HttpResult result;

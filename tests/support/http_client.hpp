@@ -20,6 +20,8 @@ struct HttpResult {
 // Sent with every request to `port` that names no Authorization header of its own; a caller
 // passing {"Authorization", ""} sends none (to test the door itself).
 void set_default_authorization(std::uint16_t port, const std::string& value);
+// That value ("" when none was set), for tests that write their requests by hand.
+std::string default_authorization(std::uint16_t port);
 
 HttpResult http(std::uint16_t port, const std::string& method, const std::string& path, const std::string& body = "",
                 const std::map<std::string, std::string>& headers = {});

@@ -1,0 +1,232 @@
+// What happens to the connection around each answer (RFC 9112 9.3): an HTTP/1.1 connection
+// persists unless the request says "close"; one that says so, or an HTTP/1.0 one without
+// "keep-alive", is closed by the server once its answer is out. Requests pipelined behind one
+// still being answered are not dropped in silence: the client gets the first answer and the
+// connection ends, so it retries the others (RFC 9112 9.3.2).
+#include <algorithm>
+#include <sstream>
+#include <thread>
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "tests/e2e/e2e_support.hpp"
+
+namespace lf::e2e {
+namespace {
+
+class HttpConnection : public ServedSuite<HttpConnection> {};
+
+// One client connection, read with poll() so that a test can tell "closed by the server" from
+// "still open, nothing to read".
+class Connection {
+ public:
+  explicit Connection(std::uint16_t port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd_ >= 0 && ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+      ::close(fd_);
+      fd_ = -1;
+    }
+  }
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  ~Connection() {
+    if (fd_ >= 0) {
+      ::close(fd_);
+    }
+  }
+
+  bool open() const { return fd_ >= 0; }
+
+  bool send(const std::string& bytes) const {
+    for (std::size_t sent = 0; sent < bytes.size();) {
+      const auto n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+      if (n <= 0) {
+        return false;
+      }
+      sent += static_cast<std::size_t>(n);
+    }
+    return true;
+  }
+
+  // Reads what arrives until the server closes the connection (true) or nothing more comes
+  // within `quiet` (false).
+  bool read_until_closed(std::chrono::milliseconds quiet) {
+    for (;;) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(quiet.count())) <= 0) {
+        return false;
+      }
+      char buf[16384];
+      const auto n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) {
+        return true;
+      }
+      received_.append(buf, static_cast<std::size_t>(n));
+    }
+  }
+
+  // The next whole answer (by its Content-Length); status 0 when none came within 10 s.
+  RawResponse next_response() {
+    while (!complete_response(received_)) {
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 10'000) <= 0) {
+        return {};
+      }
+      char buf[16384];
+      const auto n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) {
+        return {};
+      }
+      received_.append(buf, static_cast<std::size_t>(n));
+    }
+    auto response = parse_response(received_);
+    received_.clear();  // one answer at a time is outstanding in these tests
+    return response;
+  }
+
+  const std::string& received() const { return received_; }
+
+ private:
+  int fd_;
+  std::string received_;
+};
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+int answers_in(const std::string& raw) {
+  int n = 0;
+  for (auto at = raw.find("HTTP/1."); at != std::string::npos; at = raw.find("HTTP/1.", at + 1)) {
+    n += at == 0 || raw.compare(at - 1, 1, "}") == 0 ? 1 : 0;  // after the previous JSON body
+  }
+  return n;
+}
+
+TEST_F(HttpConnection, AnAnswerToARequestThatSaysCloseIsFollowedByTheServerClosing) {
+  const std::vector<std::pair<std::string, std::string>> requests{
+      {"HTTP/1.1, Connection: close", "GET /api/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"},
+      {"HTTP/1.0", "GET /api/health HTTP/1.0\r\n\r\n"},
+      {"HTTP/1.0, Connection: close", "GET /api/version HTTP/1.0\r\nConnection: close\r\n\r\n"},
+  };
+  for (const auto& [label, request] : requests) {
+    SCOPED_TRACE(label);
+    Connection c(port());
+    ASSERT_TRUE(c.open());
+    ASSERT_TRUE(c.send(request));
+    EXPECT_TRUE(c.read_until_closed(10s)) << "the answer said close, but the connection stayed open";
+    const auto r = parse_response(c.received());
+    EXPECT_EQ(r.status, 200) << c.received().substr(0, 200);
+    EXPECT_EQ(lower(r.header("connection")), "close");
+  }
+}
+
+TEST_F(HttpConnection, AnHttp11ConnectionPersistsWithoutAConnectionHeader) {
+  Connection c(port());
+  ASSERT_TRUE(c.open());
+  for (int i = 0; i < 3; ++i) {
+    SCOPED_TRACE(i);
+    ASSERT_TRUE(c.send("GET /api/version HTTP/1.1\r\nHost: x\r\n\r\n"));
+    const auto r = c.next_response();
+    ASSERT_EQ(r.status, 200);
+    EXPECT_EQ(lower(r.header("connection")), "keep-alive") << "an answer saying close invites the client to reconnect";
+  }
+  // An HTTP/1.0 client that asks for keep-alive keeps its connection too.
+  Connection old(port());
+  ASSERT_TRUE(old.open());
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(old.send("GET /api/version HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
+    const auto r = old.next_response();
+    ASSERT_EQ(r.status, 200);
+    EXPECT_EQ(lower(r.header("connection")), "keep-alive");
+  }
+}
+
+// The request's head and its body may come in separate reads; the connection is still kept.
+TEST_F(HttpConnection, ABodyArrivingAfterItsHeadIsOneRequest) {
+  Connection c(port());
+  ASSERT_TRUE(c.open());
+  const auto name = "split-" + unique_suffix();
+  const auto body = R"({"name":)" + json_quote(name) + "}";
+  ASSERT_TRUE(
+      c.send("POST /api/roles HTTP/1.1\r\nHost: x\r\nAuthorization: " + lf::testing::default_authorization(port()) +
+             "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n"));
+  std::this_thread::sleep_for(100ms);
+  ASSERT_TRUE(c.send(body));
+  const auto created = c.next_response();
+  EXPECT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(lower(created.header("connection")), "keep-alive");
+  ASSERT_TRUE(c.send("GET /api/version HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_EQ(c.next_response().status, 200);
+}
+
+TEST_F(HttpConnection, PipelinedRequestsGetTheFirstAnswerAndThenTheConnectionEnds) {
+  const auto name = "pipelined-" + unique_suffix();
+  const auto body = R"({"name":)" + json_quote(name) + "}";
+  const auto events_before = event_count(url());
+  Connection c(port());
+  ASSERT_TRUE(c.open());
+  ASSERT_TRUE(c.send(
+      "POST /api/roles HTTP/1.1\r\nHost: x\r\nAuthorization: " + lf::testing::default_authorization(port()) +
+      "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body +
+      "GET /api/version HTTP/1.1\r\nHost: x\r\n\r\n"
+      "GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_TRUE(c.read_until_closed(10s)) << "requests after the first were dropped, and the client left waiting";
+  EXPECT_EQ(answers_in(c.received()), 1) << c.received();
+  const auto first = parse_response(c.received());
+  EXPECT_EQ(first.status, 201) << first.body;
+  EXPECT_EQ(lower(first.header("connection")), "close");
+  EXPECT_EQ(event_count(url()), events_before + 1);
+
+  // A request sent while the previous answer is still being worked out (the POST waits for its
+  // read model) is pipelined too. Answered at once, it would overtake the POST's answer.
+  Connection slow(port());
+  ASSERT_TRUE(slow.open());
+  const auto second = "pipelined-" + unique_suffix();
+  const auto second_body = R"({"name":)" + json_quote(second) + "}";
+  ASSERT_TRUE(
+      slow.send("POST /api/roles HTTP/1.1\r\nHost: x\r\nAuthorization: " + lf::testing::default_authorization(port()) +
+                "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(second_body.size()) +
+                "\r\n\r\n" + second_body));
+  ASSERT_TRUE(slow.send("GET /api/version HTTP/1.1\r\nHost: x\r\n\r\n"));
+  const bool closed = slow.read_until_closed(3s);
+  const auto answers = answers_in(slow.received());
+  ASSERT_GE(answers, 1) << slow.received();
+  EXPECT_EQ(parse_response(slow.received()).status, 201) << "answers out of the requests' order: " << slow.received();
+  if (answers == 1) {
+    // The GET came while the POST was being answered. (Had it come after, both are answered.)
+    EXPECT_TRUE(closed);
+  }
+}
+
+// A chunked body's end cannot be told apart from a request pipelined behind it: the answer
+// ends the connection, and the request itself is served.
+TEST_F(HttpConnection, AChunkedRequestIsServedAndEndsItsConnection) {
+  const auto name = "chunked-" + unique_suffix();
+  const auto body = R"({"name":)" + json_quote(name) + "}";
+  std::ostringstream size;
+  size << std::hex << body.size();
+  Connection c(port());
+  ASSERT_TRUE(c.open());
+  ASSERT_TRUE(
+      c.send("POST /api/roles HTTP/1.1\r\nHost: x\r\nAuthorization: " + lf::testing::default_authorization(port()) +
+             "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" + size.str() + "\r\n" + body +
+             "\r\n0\r\n\r\n"));
+  EXPECT_TRUE(c.read_until_closed(10s));
+  const auto r = parse_response(c.received());
+  EXPECT_EQ(r.status, 201) << c.received().substr(0, 300);
+  EXPECT_EQ(lower(r.header("connection")), "close");
+  EXPECT_EQ(string_member(
+                parse_json(get("/api/roles/" + std::to_string(int_member(parse_json(r.body), "id").value_or(0))).body),
+                "name"),
+            name);
+}
+
+}  // namespace
+}  // namespace lf::e2e
