@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <map>
 
+#include "adapters/http/uri.hpp"
+
 namespace lf::adapters::http {
 namespace {
 
@@ -62,9 +64,15 @@ void Router::add(std::string method, std::string pattern, Access access, Handler
 }
 
 Router::Match Router::match(HttpRequest& request) const {
-  const auto path = split(request.path);
   Match m;
   m.route = "unmatched";
+  const auto decoded = path_segments(request.path);
+  if (!decoded) {
+    m.route = "malformed_path";
+    m.malformed_path = true;
+    return m;
+  }
+  const auto& path = *decoded;
   // Literal segments win over parameters: "/api/annotators/bulk" before "/api/annotators/:id".
   const Route* best = nullptr;
   int best_literals = -1;

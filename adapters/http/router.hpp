@@ -26,8 +26,10 @@ class Router {
     std::string route;                 // the pattern, used as the metrics label ("unmatched" if none)
     std::vector<std::string> allowed;  // methods the path accepts (for 405)
     Access access = Access::admin;
+    bool malformed_path = false;  // a segment is not percent-encoded UTF-8 (400, not 404)
   };
-  // Fills request.params on a match.
+  // Matches the percent-decoded path segments ("/api/settings/s3%3Abucket" is the setting
+  // "s3:bucket"); fills request.params, decoded, on a match.
   Match match(HttpRequest& request) const;
 
  private:

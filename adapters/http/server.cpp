@@ -18,6 +18,7 @@
 #include "adapters/common/log.hpp"
 #include "adapters/common/thread_name.hpp"
 #include "adapters/http/command_support.hpp"
+#include "adapters/http/uri.hpp"
 
 namespace lf::adapters::http {
 namespace {
@@ -344,8 +345,19 @@ class PistacheHandler final : public Http::Handler {
 }  // namespace
 
 HttpResponse dispatch(const Router& router, Gate* gate, HttpRequest& request, std::string& route_label) {
+  // What a URL may carry: percent-encoded UTF-8 without U+0000 (RFC 3986). Raw bytes that are
+  // not UTF-8 went on to PostgreSQL, which refused them: a 500.
+  static constexpr const char* kUrlText = "must be UTF-8 text, percent-encoded as RFC 3986 has it, without U+0000";
   const auto match = router.match(request);
   route_label = match.route;
+  if (match.malformed_path) {
+    return error(400, "Malformed request path", {{"path", kUrlText}});
+  }
+  if (auto query = decoded_query(request.query)) {
+    request.query = std::move(*query);
+  } else {
+    return error(400, "Invalid query parameters", {{query.error(), kUrlText}});
+  }
   if (match.handler == nullptr) {
     if (!match.allowed.empty()) {
       std::string allow;

@@ -38,6 +38,28 @@ TEST(Router, MatchesPathParametersAndTellsAWrongMethodFromAnUnknownPath) {
   EXPECT_TRUE(none.allowed.empty());
 }
 
+TEST(Router, MatchesPercentDecodedSegmentsAndRefusesOnesThatAreNotText) {
+  Router router;
+  router.add("GET", "/api/settings/:key", [](HttpRequest& r) { return json(200, r.params["key"]); });
+  auto encoded = request("GET", "/api/%73ettings/s3%3Abucket");
+  const auto match = router.match(encoded);
+  ASSERT_NE(match.handler, nullptr);
+  EXPECT_EQ((*match.handler)(encoded).body, "s3:bucket");
+  // An encoded slash is part of its segment, not a separator.
+  auto slash = request("GET", "/api/settings/a%2Fb");
+  ASSERT_NE(router.match(slash).handler, nullptr);
+  EXPECT_EQ(slash.params["key"], "a/b");
+
+  for (const std::string path :
+       {"/api/settings/%zz", "/api/settings/%FF", "/api/settings/a%00b", "/api/settings/\xC3"}) {
+    auto bad = request("GET", path);
+    const auto refused = router.match(bad);
+    EXPECT_EQ(refused.handler, nullptr) << path;
+    EXPECT_TRUE(refused.malformed_path) << path;
+    EXPECT_EQ(refused.route, "malformed_path");
+  }
+}
+
 TEST(Router, CommandRoutesAddedAfterTheWrapperRunThroughItAndReadsDoNot) {
   Router router;
   router.add("POST", "/before", [](HttpRequest&) { return json(201, "before"); });
