@@ -226,7 +226,7 @@ class PistacheHandler final : public Http::Handler {
     const auto started = std::chrono::steady_clock::now();
     HttpRequest r;
     r.method = method_name(req.method());
-    r.path = req.resource();
+    r.path = origin_path(req.resource());
     for (auto it = req.query().parameters_begin(); it != req.query().parameters_end(); ++it) {
       r.query[it->first] = it->second;
     }

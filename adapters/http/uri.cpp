@@ -1,6 +1,7 @@
 #include "adapters/http/uri.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 namespace lf::adapters::http {
 namespace {
@@ -20,7 +21,23 @@ int hex_value(char c) {
 
 bool is_continuation(unsigned char byte) { return (byte & 0xC0U) == 0x80U; }
 
+bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) {
+  return text.size() >= prefix.size() && std::equal(prefix.begin(), prefix.end(), text.begin(), [](char a, char b) {
+           return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+         });
+}
+
 }  // namespace
+
+std::string_view origin_path(std::string_view target) {
+  for (const std::string_view scheme : {"http://", "https://"}) {
+    if (starts_with_ignoring_case(target, scheme)) {
+      const auto path = target.find('/', scheme.size());
+      return path == std::string_view::npos ? std::string_view("/") : target.substr(path);
+    }
+  }
+  return target;
+}
 
 std::optional<std::string> percent_decoded(std::string_view text, bool plus_is_space) {
   std::string out;

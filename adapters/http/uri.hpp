@@ -10,6 +10,12 @@
 
 namespace lf::adapters::http {
 
+// The path of a request target. A client talking to the server as to a proxy sends the
+// absolute form ("http://host:8080/api/health"), which RFC 9112 3.2.2 says a server must
+// accept: its scheme and authority are dropped ("/" when it has no path). Other targets are
+// returned as they are.
+std::string_view origin_path(std::string_view target);
+
 // `text` with every %XX replaced by its byte; nullopt when a '%' is not followed by two hex
 // digits. In a query string '+' is a space too (application/x-www-form-urlencoded, as
 // URLSearchParams and Python's urlencode write it); in a path it is itself.

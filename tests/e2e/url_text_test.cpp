@@ -39,6 +39,15 @@ TEST_F(UrlText, PercentEncodedPathsAndQueriesMeanWhatTheyEncode) {
   EXPECT_EQ(page["data"].Size(), 1U);
 }
 
+// RFC 9112 3.2.2: a server must accept the absolute form a client sends to a proxy.
+TEST_F(UrlText, AnAbsoluteFormTargetIsItsPath) {
+  const auto r = parse_response(raw_exchange(port(),
+                                             "GET http://127.0.0.1/api/version HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                             "Connection: close\r\n\r\n"));
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(string_member(parse_json(r.body), "version").has_value()) << r.body;
+}
+
 TEST_F(UrlText, TextThatIsNotUtf8OrHoldsUPlus0000Is400AndNeverReachesTheDatabase) {
   const std::vector<std::pair<std::string, std::string>> paths{
       {"/api/settings/\xFF", "path"},

@@ -6,6 +6,15 @@
 namespace lf::adapters::http {
 namespace {
 
+TEST(OriginPath, DropsTheSchemeAndAuthorityOfAnAbsoluteTarget) {
+  EXPECT_EQ(origin_path("http://127.0.0.1:8080/api/health"), "/api/health");
+  EXPECT_EQ(origin_path("HTTPS://fleet.example/api/roles/1"), "/api/roles/1");
+  EXPECT_EQ(origin_path("http://fleet.example"), "/");
+  EXPECT_EQ(origin_path("/api/health"), "/api/health");
+  EXPECT_EQ(origin_path("/http://x/y"), "/http://x/y");
+  EXPECT_EQ(origin_path("*"), "*");
+}
+
 TEST(PercentDecoded, ReplacesEachEscapeWithItsByteAndPlusWithASpaceInQueriesOnly) {
   EXPECT_EQ(percent_decoded("s3%3Abucket", false), "s3:bucket");
   EXPECT_EQ(percent_decoded("%e2%82%AC%41", false),
