@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <sstream>
 #include <thread>
+#include <utility>
 
 #include <poll.h>
 #include <sys/socket.h>
@@ -90,6 +91,19 @@ class Connection {
   }
 
   const std::string& received() const { return received_; }
+
+  // What arrives within `wait` (and is read at once after it), taken out of what was received.
+  std::string take_within(std::chrono::milliseconds wait) {
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(wait.count())) > 0) {
+      char buf[16384];
+      const auto n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n > 0) {
+        received_.append(buf, static_cast<std::size_t>(n));
+      }
+    }
+    return std::exchange(received_, {});
+  }
 
  private:
   int fd_;
@@ -203,6 +217,37 @@ TEST_F(HttpConnection, PipelinedRequestsGetTheFirstAnswerAndThenTheConnectionEnd
     // The GET came while the POST was being answered. (Had it come after, both are answered.)
     EXPECT_TRUE(closed);
   }
+}
+
+// RFC 9110 10.1.1: a client that sends "Expect: 100-continue" waits before sending its body
+// (curl about a second, then sends anyway); it is told to go on, or given the final answer at
+// once when the body would be refused anyway.
+TEST_F(HttpConnection, AnExpectationOf100ContinueIsAnsweredBeforeTheBody) {
+  const auto key = "expect." + unique_suffix();
+  const std::string body = R"({"value":"sent after 100"})";
+  Connection c(port());
+  ASSERT_TRUE(c.open());
+  ASSERT_TRUE(c.send("PUT /api/settings/" + key +
+                     " HTTP/1.1\r\nHost: x\r\nAuthorization: " + lf::testing::default_authorization(port()) +
+                     "\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: " +
+                     std::to_string(body.size()) + "\r\n\r\n"));
+  EXPECT_EQ(c.take_within(2s), "HTTP/1.1 100 Continue\r\n\r\n");
+  ASSERT_TRUE(c.send(body));
+  const auto r = c.next_response();
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(get("/api/settings/" + key).body, r.body);
+
+  // Over the body limit (1 MiB by default): 413 before a byte of the body is sent.
+  Connection big(port());
+  ASSERT_TRUE(big.open());
+  ASSERT_TRUE(big.send("PUT /api/settings/" + key +
+                       " HTTP/1.1\r\nHost: x\r\nAuthorization: " + lf::testing::default_authorization(port()) +
+                       "\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: 2000000"
+                       "\r\n\r\n"));
+  EXPECT_TRUE(big.read_until_closed(2s)) << big.received();
+  const auto refused = parse_response(big.received());
+  EXPECT_EQ(refused.status, 413) << big.received();
+  EXPECT_EQ(string_member(parse_json(refused.body), "error"), "Request body exceeds 1048576 bytes");
 }
 
 // A chunked body's end cannot be told apart from a request pipelined behind it: the answer
