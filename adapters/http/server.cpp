@@ -18,6 +18,7 @@
 #include "adapters/common/log.hpp"
 #include "adapters/common/thread_name.hpp"
 #include "adapters/http/command_support.hpp"
+#include "adapters/http/request_head.hpp"
 #include "adapters/http/uri.hpp"
 
 namespace lf::adapters::http {
@@ -57,8 +58,8 @@ struct ConnectionState {
                                // what else arrives on it is dropped until the client closes it
   bool disconnected = false;   // Pistache is closing the descriptor: it must not be touched any more
   std::size_t fed = 0;         // bytes given to the parser since its last request
-  std::size_t header_end = 0;  // where that request's header block ends among them (0: not yet)
-  int crlf = 0;                // how much of "\r\n\r\n" the last bytes matched
+  std::size_t header_end = 0;  // where that request's head ends among them (0: not yet)
+  std::string head;            // that request's bytes until its head is complete
   bool continued = false;      // the request's expectation (if any) has been answered
 };
 constexpr const char* kConnectionState = "lf.connection";
@@ -67,20 +68,31 @@ std::shared_ptr<ConnectionState> state_of(const std::shared_ptr<Tcp::Peer>& peer
   return std::static_pointer_cast<ConnectionState>(peer->tryGetData(kConnectionState));
 }
 
-// Counts bytes given to the parser and finds the end of the header block among them, so that
-// what follows a complete request in the same read can be told apart from it.
-void count_fed(ConnectionState& s, const char* data, std::size_t len) {
-  static constexpr std::string_view kEnd = "\r\n\r\n";
-  for (std::size_t i = 0; s.header_end == 0 && i < len; ++i) {
-    if (data[i] == kEnd[static_cast<std::size_t>(s.crlf)]) {
-      if (++s.crlf == static_cast<int>(kEnd.size())) {
-        s.header_end = s.fed + i + 1;
-      }
-    } else {
-      s.crlf = data[i] == '\r' ? 1 : 0;
-    }
-  }
+// Counts bytes given to the parser and, until the request's head is complete, keeps a copy of
+// it: to tell what follows a complete request in the same read apart from it, and to check the
+// head (request_head.hpp). What is wrong with the head, as soon as that can be told.
+std::optional<std::string> take_in(ConnectionState& s, const char* data, std::size_t len) {
   s.fed += len;
+  if (s.header_end != 0) {
+    return std::nullopt;
+  }
+  const auto checked = s.head.size();
+  s.head.append(data, len);
+  const auto end = s.head.find("\r\n\r\n", checked >= 3 ? checked - 3 : 0);
+  const std::string_view head = std::string_view(s.head).substr(0, end == std::string::npos ? s.head.size() : end + 4);
+  if (bare_line_feed(head, checked) != std::string_view::npos) {
+    return "lines of the head must end with CRLF";
+  }
+  if (end == std::string::npos) {
+    return std::nullopt;
+  }
+  s.header_end = head.size();
+  auto problem = malformed_head(head);
+  s.head.clear();
+  if (s.head.capacity() > 4096) {
+    std::string().swap(s.head);  // an idle connection keeps no large buffer
+  }
+  return problem;
 }
 
 // Our side of the connection is shut once an answer that ends it is out. Pistache tells the
@@ -150,9 +162,12 @@ class PistacheHandler final : public Http::Handler {
         return;
       }
     }
-    count_fed(*connection, buffer, len);
     const auto parser = getParser(peer);
     auto& request = parser->request;
+    if (auto problem = take_in(*connection, buffer, len)) {
+      refuse(peer, request.version(), 400, "Malformed HTTP request: " + *problem, "malformed_request");
+      return;
+    }
     Http::Private::State state{};
     try {
       if (!parser->feed(buffer, len)) {
@@ -192,7 +207,7 @@ class PistacheHandler final : public Http::Handler {
         }
         connection->fed = 0;
         connection->header_end = 0;
-        connection->crlf = 0;
+        connection->head.clear();
         connection->continued = false;
         Http::ResponseWriter writer(request.version(), transport(), this, peer);
         request.copyAddress(peer->address());

@@ -250,6 +250,36 @@ TEST_F(HttpConnection, AnExpectationOf100ContinueIsAnsweredBeforeTheBody) {
   EXPECT_EQ(string_member(parse_json(refused.body), "error"), "Request body exceeds 1048576 bytes");
 }
 
+// A malformed head used to wait out Pistache's 60 s header timeout (no colon, bare LF) or be
+// framed by a guess (Content-Length "abc" as 0, two differing ones by the first). Now each is
+// a 400 in the contract's shape at once, and the connection ends: nothing after it can be framed.
+TEST_F(HttpConnection, AMalformedHeadIs400AtOnce) {
+  const std::vector<std::pair<std::string, std::string>> heads{
+      {"no colon", "GET /api/health HTTP/1.1\r\nHost: x\r\nBogusHeader\r\n\r\n"},
+      {"space before colon", "GET /api/health HTTP/1.1\r\nHost : x\r\n\r\n"},
+      {"folded line", "GET /api/health HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n  more\r\n\r\n"},
+      {"bare LF", "GET /api/health HTTP/1.1\nHost: x\n\n"},
+      {"Content-Length not a number", "POST /api/roles HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n{}"},
+      {"Content-Length twice, differing",
+       "POST /api/roles HTTP/1.1\r\nHost: x\r\nContent-Length: 13\r\nContent-Length: 2\r\n\r\n{\"name\":\"zz1\"}"},
+      {"empty request line", "\r\n\r\n"},
+  };
+  const auto events_before = event_count(url());
+  for (const auto& [label, head] : heads) {
+    SCOPED_TRACE(label);
+    Connection c(port());
+    ASSERT_TRUE(c.open());
+    ASSERT_TRUE(c.send(head));
+    EXPECT_TRUE(c.read_until_closed(5s)) << "no answer and no close within 5 s";
+    const auto r = parse_response(c.received());
+    EXPECT_EQ(r.status, 400) << c.received().substr(0, 300);
+    EXPECT_EQ(r.header("content-type").rfind("application/json", 0), 0U);
+    EXPECT_EQ(string_member(parse_json(r.body), "error").value_or("").rfind("Malformed HTTP request: ", 0), 0U)
+        << r.body;
+  }
+  EXPECT_EQ(event_count(url()), events_before);
+}
+
 // A chunked body's end cannot be told apart from a request pipelined behind it: the answer
 // ends the connection, and the request itself is served.
 TEST_F(HttpConnection, AChunkedRequestIsServedAndEndsItsConnection) {
