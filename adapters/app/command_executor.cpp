@@ -10,8 +10,8 @@
 
 #include "adapters/common/countdown.hpp"
 #include "adapters/common/log.hpp"
-#include "adapters/json/schema_registry.hpp"
 #include "adapters/json/json_util.hpp"
+#include "adapters/json/schema_registry.hpp"
 #include "adapters/kafka/topology.hpp"
 
 namespace lf::adapters::app {
