@@ -28,6 +28,9 @@ std::optional<std::string> malformed_head(std::string_view head) {
   if (at == 0) {
     return "the request line is empty";
   }
+  const auto request_line = head.substr(0, at);
+  const bool http11 = request_line.size() >= 9 && request_line.substr(request_line.size() - 9) == " HTTP/1.1";
+  int hosts = 0;
   while (at != std::string_view::npos) {
     const auto start = at + 2;
     const auto end = head.find("\r\n", start);
@@ -47,6 +50,9 @@ std::optional<std::string> malformed_head(std::string_view head) {
     if (name.back() == ' ' || name.back() == '\t') {
       return "a header name may not be followed by whitespace before its colon";
     }
+    if (equal_ignoring_case(name, "host") && ++hosts > 1) {
+      return "Host is given more than once";
+    }
     if (!equal_ignoring_case(name, "content-length")) {
       continue;
     }
@@ -58,6 +64,9 @@ std::optional<std::string> malformed_head(std::string_view head) {
       return "Content-Length is given twice with different values";
     }
     content_length = value;
+  }
+  if (http11 && hosts == 0) {
+    return "an HTTP/1.1 request must name its Host";
   }
   return std::nullopt;
 }

@@ -15,7 +15,8 @@ namespace lf::adapters::http {
 // - an empty request line,
 // - a header line without a colon, or with whitespace before it (RFC 9112 5.1),
 // - a folded line, one starting with a space or tab (5.2),
-// - a Content-Length that is not digits, or repeated with another value (6.3).
+// - a Content-Length that is not digits, or repeated with another value (6.3),
+// - no Host in an HTTP/1.1 request, or more than one Host (3.2).
 std::optional<std::string> malformed_head(std::string_view head);
 
 // Where `head` (the bytes received so far) has a line ended by LF alone, the first such LF

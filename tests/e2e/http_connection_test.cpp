@@ -263,6 +263,8 @@ TEST_F(HttpConnection, AMalformedHeadIs400AtOnce) {
       {"Content-Length twice, differing",
        "POST /api/roles HTTP/1.1\r\nHost: x\r\nContent-Length: 13\r\nContent-Length: 2\r\n\r\n{\"name\":\"zz1\"}"},
       {"empty request line", "\r\n\r\n"},
+      {"HTTP/1.1 without Host", "GET /api/health HTTP/1.1\r\nAccept: */*\r\n\r\n"},
+      {"two Hosts", "GET /api/health HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"},
   };
   const auto events_before = event_count(url());
   for (const auto& [label, head] : heads) {
