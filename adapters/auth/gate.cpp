@@ -7,6 +7,7 @@
 #include "adapters/auth/jwt.hpp"
 #include "adapters/codec/api_key_codec.hpp"
 #include "adapters/codec/user_codec.hpp"
+#include "adapters/common/ascii.hpp"
 #include "adapters/http/pagination.hpp"
 #include "domain/api_key/api_key.hpp"
 #include "domain/user/user.hpp"
@@ -119,10 +120,7 @@ std::expected<Principal, std::string> AuthGate::from_authorization(const std::st
   if (space == std::string::npos) {
     return std::unexpected("Authorization header is malformed");
   }
-  auto scheme = header.substr(0, space);
-  for (auto& c : scheme) {
-    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
+  const auto scheme = ascii::lowered(header.substr(0, space));
   const auto credential = header.substr(space + 1);
   if (scheme == "bearer") {
     return from_bearer(credential);

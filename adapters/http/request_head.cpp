@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "adapters/common/ascii.hpp"
+
 namespace lf::adapters::http {
 namespace {
 
@@ -11,12 +13,6 @@ std::string_view trimmed(std::string_view s) {
     return {};
   }
   return s.substr(first, s.find_last_not_of(" \t") - first + 1);
-}
-
-bool equal_ignoring_case(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 }  // namespace
@@ -50,10 +46,10 @@ std::optional<std::string> malformed_head(std::string_view head) {
     if (name.back() == ' ' || name.back() == '\t') {
       return "a header name may not be followed by whitespace before its colon";
     }
-    if (equal_ignoring_case(name, "host") && ++hosts > 1) {
+    if (ascii::equal_ignoring_case(name, "host") && ++hosts > 1) {
       return "Host is given more than once";
     }
-    if (!equal_ignoring_case(name, "content-length")) {
+    if (!ascii::equal_ignoring_case(name, "content-length")) {
       continue;
     }
     const auto value = trimmed(line.substr(colon + 1));

@@ -14,6 +14,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 
+#include "adapters/common/ascii.hpp"
 #include "adapters/common/clock.hpp"
 #include "adapters/common/log.hpp"
 #include "adapters/common/thread_name.hpp"
@@ -117,12 +118,6 @@ bool persists(const Http::Request& request) {
     }
   }
   return request.version() == Http::Version::Http11;
-}
-
-bool equal_ignoring_case(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
 }
 
 bool is_chunked(const Http::Request& request) {
@@ -259,19 +254,15 @@ class PistacheHandler final : public Http::Handler {
     for (auto it = req.query().parameters_begin(); it != req.query().parameters_end(); ++it) {
       r.query[it->first] = it->second;
     }
-    const auto lower = [](std::string s) {
-      std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-      return s;
-    };
     for (const auto& [name, raw] : req.headers().rawList()) {
-      r.headers[lower(name)] = raw.value();
+      r.headers[ascii::lowered(name)] = raw.value();
     }
     // Headers Pistache knows (Authorization, Content-Type, …) are parsed into typed objects
     // and absent from rawList(); write them back to text.
     for (const auto& typed : req.headers().list()) {
       std::ostringstream value;
       typed->write(value);
-      r.headers[lower(typed->name())] = value.str();
+      r.headers[ascii::lowered(typed->name())] = value.str();
     }
     for (const auto& cookie : req.cookies()) {
       r.cookies[cookie.name] = cookie.value;
@@ -347,7 +338,7 @@ class PistacheHandler final : public Http::Handler {
   bool answer_expectation(const std::shared_ptr<Tcp::Peer>& peer, const Http::Request& request) {
     // The raw value: Pistache 0.0.5's typed Expect header parses "100-continue" as Ext.
     const auto expect = request.headers().tryGetRaw("Expect");
-    if (!expect || !equal_ignoring_case(expect->value(), "100-continue") ||
+    if (!expect || !ascii::equal_ignoring_case(expect->value(), "100-continue") ||
         request.version() != Http::Version::Http11) {
       return false;
     }

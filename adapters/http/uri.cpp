@@ -1,7 +1,8 @@
 #include "adapters/http/uri.hpp"
 
 #include <algorithm>
-#include <cctype>
+
+#include "adapters/common/ascii.hpp"
 
 namespace lf::adapters::http {
 namespace {
@@ -21,17 +22,11 @@ int hex_value(char c) {
 
 bool is_continuation(unsigned char byte) { return (byte & 0xC0U) == 0x80U; }
 
-bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) {
-  return text.size() >= prefix.size() && std::equal(prefix.begin(), prefix.end(), text.begin(), [](char a, char b) {
-           return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-         });
-}
-
 }  // namespace
 
 std::string_view origin_path(std::string_view target) {
   for (const std::string_view scheme : {"http://", "https://"}) {
-    if (starts_with_ignoring_case(target, scheme)) {
+    if (ascii::starts_with_ignoring_case(target, scheme)) {
       const auto path = target.find('/', scheme.size());
       return path == std::string_view::npos ? std::string_view("/") : target.substr(path);
     }
