@@ -18,25 +18,11 @@ class ConnectionCap : public ServedSuite<ConnectionCap> {
   }
 };
 
-// A connected socket that has sent nothing yet; -1 when the connection failed.
-int open_idle(std::uint16_t port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 TEST_F(ConnectionCap, OneConnectionOverTheCapIs503InTheContractsShapeAndServiceResumesWhenOthersClose) {
   std::vector<int> idle;
   idle.reserve(kCap);
   for (int i = 0; i < kCap; ++i) {
-    idle.push_back(open_idle(port()));
+    idle.push_back(connect_loopback(port()));
     ASSERT_GE(idle.back(), 0);
   }
   // Counted when the server accepts them: until then one more may still slip in.
@@ -69,7 +55,7 @@ TEST_F(ConnectionCap, OneConnectionOverTheCapIs503InTheContractsShapeAndServiceR
     std::vector<int> again;
     again.reserve(kCap - 1);
     for (int i = 0; i < kCap - 1; ++i) {
-      again.push_back(open_idle(port()));
+      again.push_back(connect_loopback(port()));
     }
     EXPECT_TRUE(eventually([&] { return get("/api/health").status == 200; }, 10s)) << "round " << round;
     for (const int fd : again) {

@@ -124,15 +124,13 @@ inline bool complete_response(const std::string& raw) {
   return cl != std::string::npos && raw.size() >= end + 4 + std::stoul(head.substr(cl + 16));
 }
 
-// Sends exactly `bytes` to 127.0.0.1:port, from `source` (an IPv4 loopback address) when one is
-// given; the response as received ("" when the connection failed).
-inline std::string raw_exchange(std::uint16_t port, const std::string& bytes, const std::string& source = "") {
+// A socket connected to 127.0.0.1:port, from `source` (an IPv4 loopback address) when one is
+// given; -1 when the connection failed.
+inline int connect_loopback(std::uint16_t port, const std::string& source = "") {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) {
-    return "";
+    return -1;
   }
-  timeval tv{30, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   if (!source.empty()) {
     sockaddr_in local{};
     local.sin_family = AF_INET;
@@ -141,7 +139,7 @@ inline std::string raw_exchange(std::uint16_t port, const std::string& bytes, co
         ::bind(fd, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
       ADD_FAILURE() << "cannot bind a client socket to " << source;
       ::close(fd);
-      return "";
+      return -1;
     }
   }
   sockaddr_in addr{};
@@ -150,8 +148,20 @@ inline std::string raw_exchange(std::uint16_t port, const std::string& bytes, co
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Sends exactly `bytes` to 127.0.0.1:port, from `source` (an IPv4 loopback address) when one is
+// given; the response as received ("" when the connection failed).
+inline std::string raw_exchange(std::uint16_t port, const std::string& bytes, const std::string& source = "") {
+  const int fd = connect_loopback(port, source);
+  if (fd < 0) {
     return "";
   }
+  timeval tv{30, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   for (std::size_t sent = 0; sent < bytes.size();) {
     const auto n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
     if (n <= 0) {

@@ -23,16 +23,7 @@ class HttpConnection : public ServedSuite<HttpConnection> {};
 // "still open, nothing to read".
 class Connection {
  public:
-  explicit Connection(std::uint16_t port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (fd_ >= 0 && ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-      ::close(fd_);
-      fd_ = -1;
-    }
-  }
+  explicit Connection(std::uint16_t port) : fd_(connect_loopback(port)) {}
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
   ~Connection() {
@@ -110,6 +101,25 @@ class Connection {
   std::string received_;
 };
 
+// The head of an HTTP/1.1 request with the suite's admin credential and a JSON body of
+// `length` bytes, with `extra` header lines ("Name: value\r\n" each) before the blank line.
+std::string admin_head(std::uint16_t port, const std::string& method, const std::string& path, std::size_t length,
+                       const std::string& extra = "") {
+  return method + " " + path + " HTTP/1.1\r\nHost: x\r\nAuthorization: " + lf::testing::default_authorization(port) +
+         "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(length) + "\r\n" + extra + "\r\n";
+}
+
+// Sends `bytes` on a new connection and reads until the server closes it; what came back.
+// The test fails when the server neither answers nor closes within `quiet` of silence.
+std::string answer_then_close(std::uint16_t port, const std::string& bytes, std::chrono::milliseconds quiet,
+                              const std::string& why) {
+  Connection c(port);
+  EXPECT_TRUE(c.open());
+  EXPECT_TRUE(c.send(bytes));
+  EXPECT_TRUE(c.read_until_closed(quiet)) << why;
+  return c.received();
+}
+
 std::string lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
   return s;
@@ -131,12 +141,10 @@ TEST_F(HttpConnection, AnAnswerToARequestThatSaysCloseIsFollowedByTheServerClosi
   };
   for (const auto& [label, request] : requests) {
     SCOPED_TRACE(label);
-    Connection c(port());
-    ASSERT_TRUE(c.open());
-    ASSERT_TRUE(c.send(request));
-    EXPECT_TRUE(c.read_until_closed(10s)) << "the answer said close, but the connection stayed open";
-    const auto r = parse_response(c.received());
-    EXPECT_EQ(r.status, 200) << c.received().substr(0, 200);
+    const auto received =
+        answer_then_close(port(), request, 10s, "the answer said close, but the connection stayed open");
+    const auto r = parse_response(received);
+    EXPECT_EQ(r.status, 200) << received.substr(0, 200);
     EXPECT_EQ(lower(r.header("connection")), "close");
   }
 }
@@ -168,9 +176,7 @@ TEST_F(HttpConnection, ABodyArrivingAfterItsHeadIsOneRequest) {
   ASSERT_TRUE(c.open());
   const auto name = "split-" + unique_suffix();
   const auto body = R"({"name":)" + json_quote(name) + "}";
-  ASSERT_TRUE(
-      c.send("POST /api/roles HTTP/1.1\r\nHost: x\r\nAuthorization: " + lf::testing::default_authorization(port()) +
-             "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n"));
+  ASSERT_TRUE(c.send(admin_head(port(), "POST", "/api/roles", body.size())));
   std::this_thread::sleep_for(100ms);
   ASSERT_TRUE(c.send(body));
   const auto created = c.next_response();
@@ -184,16 +190,13 @@ TEST_F(HttpConnection, PipelinedRequestsGetTheFirstAnswerAndThenTheConnectionEnd
   const auto name = "pipelined-" + unique_suffix();
   const auto body = R"({"name":)" + json_quote(name) + "}";
   const auto events_before = event_count(url());
-  Connection c(port());
-  ASSERT_TRUE(c.open());
-  ASSERT_TRUE(c.send(
-      "POST /api/roles HTTP/1.1\r\nHost: x\r\nAuthorization: " + lf::testing::default_authorization(port()) +
-      "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body +
-      "GET /api/version HTTP/1.1\r\nHost: x\r\n\r\n"
-      "GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n"));
-  EXPECT_TRUE(c.read_until_closed(10s)) << "requests after the first were dropped, and the client left waiting";
-  EXPECT_EQ(answers_in(c.received()), 1) << c.received();
-  const auto first = parse_response(c.received());
+  const auto received = answer_then_close(port(),
+                                          admin_head(port(), "POST", "/api/roles", body.size()) + body +
+                                              "GET /api/version HTTP/1.1\r\nHost: x\r\n\r\n"
+                                              "GET /api/health HTTP/1.1\r\nHost: x\r\n\r\n",
+                                          10s, "requests after the first were dropped, and the client left waiting");
+  EXPECT_EQ(answers_in(received), 1) << received;
+  const auto first = parse_response(received);
   EXPECT_EQ(first.status, 201) << first.body;
   EXPECT_EQ(lower(first.header("connection")), "close");
   EXPECT_EQ(event_count(url()), events_before + 1);
@@ -204,10 +207,7 @@ TEST_F(HttpConnection, PipelinedRequestsGetTheFirstAnswerAndThenTheConnectionEnd
   ASSERT_TRUE(slow.open());
   const auto second = "pipelined-" + unique_suffix();
   const auto second_body = R"({"name":)" + json_quote(second) + "}";
-  ASSERT_TRUE(
-      slow.send("POST /api/roles HTTP/1.1\r\nHost: x\r\nAuthorization: " + lf::testing::default_authorization(port()) +
-                "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(second_body.size()) +
-                "\r\n\r\n" + second_body));
+  ASSERT_TRUE(slow.send(admin_head(port(), "POST", "/api/roles", second_body.size()) + second_body));
   ASSERT_TRUE(slow.send("GET /api/version HTTP/1.1\r\nHost: x\r\n\r\n"));
   const bool closed = slow.read_until_closed(3s);
   const auto answers = answers_in(slow.received());
@@ -227,10 +227,7 @@ TEST_F(HttpConnection, AnExpectationOf100ContinueIsAnsweredBeforeTheBody) {
   const std::string body = R"({"value":"sent after 100"})";
   Connection c(port());
   ASSERT_TRUE(c.open());
-  ASSERT_TRUE(c.send("PUT /api/settings/" + key +
-                     " HTTP/1.1\r\nHost: x\r\nAuthorization: " + lf::testing::default_authorization(port()) +
-                     "\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: " +
-                     std::to_string(body.size()) + "\r\n\r\n"));
+  ASSERT_TRUE(c.send(admin_head(port(), "PUT", "/api/settings/" + key, body.size(), "Expect: 100-continue\r\n")));
   EXPECT_EQ(c.take_within(2s), "HTTP/1.1 100 Continue\r\n\r\n");
   ASSERT_TRUE(c.send(body));
   const auto r = c.next_response();
@@ -238,15 +235,11 @@ TEST_F(HttpConnection, AnExpectationOf100ContinueIsAnsweredBeforeTheBody) {
   EXPECT_EQ(get("/api/settings/" + key).body, r.body);
 
   // Over the body limit (1 MiB by default): 413 before a byte of the body is sent.
-  Connection big(port());
-  ASSERT_TRUE(big.open());
-  ASSERT_TRUE(big.send("PUT /api/settings/" + key +
-                       " HTTP/1.1\r\nHost: x\r\nAuthorization: " + lf::testing::default_authorization(port()) +
-                       "\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: 2000000"
-                       "\r\n\r\n"));
-  EXPECT_TRUE(big.read_until_closed(2s)) << big.received();
-  const auto refused = parse_response(big.received());
-  EXPECT_EQ(refused.status, 413) << big.received();
+  const auto received = answer_then_close(
+      port(), admin_head(port(), "PUT", "/api/settings/" + key, 2'000'000, "Expect: 100-continue\r\n"), 2s,
+      "no final answer before the body");
+  const auto refused = parse_response(received);
+  EXPECT_EQ(refused.status, 413) << received;
   EXPECT_EQ(string_member(parse_json(refused.body), "error"), "Request body exceeds 1048576 bytes");
 }
 
@@ -269,12 +262,9 @@ TEST_F(HttpConnection, AMalformedHeadIs400AtOnce) {
   const auto events_before = event_count(url());
   for (const auto& [label, head] : heads) {
     SCOPED_TRACE(label);
-    Connection c(port());
-    ASSERT_TRUE(c.open());
-    ASSERT_TRUE(c.send(head));
-    EXPECT_TRUE(c.read_until_closed(5s)) << "no answer and no close within 5 s";
-    const auto r = parse_response(c.received());
-    EXPECT_EQ(r.status, 400) << c.received().substr(0, 300);
+    const auto received = answer_then_close(port(), head, 5s, "no answer and no close within 5 s");
+    const auto r = parse_response(received);
+    EXPECT_EQ(r.status, 400) << received.substr(0, 300);
     EXPECT_EQ(r.header("content-type").rfind("application/json", 0), 0U);
     EXPECT_EQ(string_member(parse_json(r.body), "error").value_or("").rfind("Malformed HTTP request: ", 0), 0U)
         << r.body;
@@ -289,15 +279,14 @@ TEST_F(HttpConnection, AChunkedRequestIsServedAndEndsItsConnection) {
   const auto body = R"({"name":)" + json_quote(name) + "}";
   std::ostringstream size;
   size << std::hex << body.size();
-  Connection c(port());
-  ASSERT_TRUE(c.open());
-  ASSERT_TRUE(
-      c.send("POST /api/roles HTTP/1.1\r\nHost: x\r\nAuthorization: " + lf::testing::default_authorization(port()) +
-             "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" + size.str() + "\r\n" + body +
-             "\r\n0\r\n\r\n"));
-  EXPECT_TRUE(c.read_until_closed(10s));
-  const auto r = parse_response(c.received());
-  EXPECT_EQ(r.status, 201) << c.received().substr(0, 300);
+  const auto received = answer_then_close(
+      port(),
+      "POST /api/roles HTTP/1.1\r\nHost: x\r\nAuthorization: " + lf::testing::default_authorization(port()) +
+          "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n" + size.str() + "\r\n" + body +
+          "\r\n0\r\n\r\n",
+      10s, "the answer to a chunked request did not end the connection");
+  const auto r = parse_response(received);
+  EXPECT_EQ(r.status, 201) << received.substr(0, 300);
   EXPECT_EQ(lower(r.header("connection")), "close");
   EXPECT_EQ(string_member(
                 parse_json(get("/api/roles/" + std::to_string(int_member(parse_json(r.body), "id").value_or(0))).body),
