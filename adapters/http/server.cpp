@@ -120,6 +120,30 @@ bool persists(const Http::Request& request) {
   return request.version() == Http::Version::Http11;
 }
 
+// The answer to a HEAD request: GET's status and header fields, Content-Length included, and no
+// content. Written by hand: Pistache's ResponseWriter sets Content-Length to what it sends, and
+// it sent GET's body, which a client then read as the start of the next answer.
+// nullopt when the connection is gone.
+std::optional<Async::Promise<ssize_t>> send_head(const Http::ResponseWriter& writer, Http::Version version,
+                                                 const HttpResponse& response, bool closes) {
+  std::shared_ptr<Tcp::Peer> peer;
+  try {
+    peer = writer.peer();
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  std::string raw = std::string(Http::versionString(version)) + " " + std::to_string(response.status) + " " +
+                    Http::codeString(static_cast<Http::Code>(response.status)) + "\r\n";
+  raw += "Content-Type: " + response.content_type + "\r\n";
+  raw += std::string("Connection: ") + (closes ? "Close" : "Keep-Alive") + "\r\n";
+  for (const auto& [name, value] : response.headers) {
+    raw.append(name).append(": ").append(value).append("\r\n");
+  }
+  raw += "Content-Length: " + std::to_string(response.body.size()) + "\r\n\r\n";
+  const auto size = raw.size();
+  return peer->send(RawBuffer(std::move(raw), size));
+}
+
 bool is_chunked(const Http::Request& request) {
   const auto encoding = request.headers().tryGet<Http::Header::TransferEncoding>();
   return encoding && encoding->encoding() == Http::Header::Encoding::Chunked;
@@ -286,10 +310,11 @@ class PistacheHandler final : public Http::Handler {
     const auto peer = writer.peer();
     auto connection = state_of(peer);
     const int fd = peer->fd();
+    const auto version = req.version();
     auto shared_writer = std::make_shared<Http::ResponseWriter>(std::move(writer));
     Server* server = server_;
     server_->submit(
-        [server, shared_writer, started, connection = std::move(connection), fd, r = std::move(r)]() mutable {
+        [server, shared_writer, started, connection = std::move(connection), fd, version, r = std::move(r)]() mutable {
           std::string route;
           HttpResponse response;
           if (r.body.size() > server->options().max_body) {
@@ -298,7 +323,7 @@ class PistacheHandler final : public Http::Handler {
           } else {
             response = dispatch(server->router(), server->gate(), r, route);
           }
-          shared_writer->headers().add(std::make_shared<NamedHeader>("X-Request-Id", r.request_id));
+          response.headers.emplace_back("X-Request-Id", r.request_id);
           for (const auto& [name, value] : response.headers) {
             shared_writer->headers().add(std::make_shared<NamedHeader>(name, value));
           }
@@ -312,10 +337,14 @@ class PistacheHandler final : public Http::Handler {
             connection->answering = false;
             shared_writer->headers().add<Http::Header::Connection>(closes ? Http::ConnectionControl::Close
                                                                           : Http::ConnectionControl::KeepAlive);
-            sent.emplace(shared_writer->send(static_cast<Http::Code>(response.status), response.body,
-                                             Http::Mime::MediaType::fromString(response.content_type)));
+            if (r.method == "HEAD") {
+              sent = send_head(*shared_writer, version, response, closes);
+            } else {
+              sent.emplace(shared_writer->send(static_cast<Http::Code>(response.status), response.body,
+                                               Http::Mime::MediaType::fromString(response.content_type)));
+            }
           }
-          if (closes) {
+          if (closes && sent) {
             sent->then([connection, fd](ssize_t) { shut(connection, fd, SHUT_WR); }, Async::IgnoreException);
           }
           const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -386,7 +415,9 @@ class PistacheHandler final : public Http::Handler {
 
 }  // namespace
 
-HttpResponse dispatch(const Router& router, Gate* gate, HttpRequest& request, std::string& route_label) {
+namespace {
+
+HttpResponse dispatch_method(const Router& router, Gate* gate, HttpRequest& request, std::string& route_label) {
   // What a URL may carry: percent-encoded UTF-8 without U+0000 (RFC 3986). Raw bytes that are
   // not UTF-8 went on to PostgreSQL, which refused them: a 500.
   static constexpr const char* kUrlText = "must be UTF-8 text, percent-encoded as RFC 3986 has it, without U+0000";
@@ -404,7 +435,7 @@ HttpResponse dispatch(const Router& router, Gate* gate, HttpRequest& request, st
     if (!match.allowed.empty()) {
       std::string allow;
       for (const auto& m : match.allowed) {
-        allow += (allow.empty() ? "" : ", ") + m;
+        allow += (allow.empty() ? "" : ", ") + m + (m == "GET" ? ", HEAD" : "");
       }
       auto r = error(405, "Method " + request.method + " is not allowed on " + request.path);
       r.headers.emplace_back("Allow", allow);
@@ -441,6 +472,20 @@ HttpResponse dispatch(const Router& router, Gate* gate, HttpRequest& request, st
     log::error("unhandled non-standard exception", {{"request_id", request.request_id}});
     return error(500, "Internal server error (request " + request.request_id + ")");
   }
+}
+
+}  // namespace
+
+HttpResponse dispatch(const Router& router, Gate* gate, HttpRequest& request, std::string& route_label) {
+  if (request.method != "HEAD") {
+    return dispatch_method(router, gate, request, route_label);
+  }
+  // RFC 9110 9.3.2: HEAD is GET without the content. The answer is GET's, and the body is left
+  // out when it is sent.
+  request.method = "GET";
+  auto response = dispatch_method(router, gate, request, route_label);
+  request.method = "HEAD";
+  return response;
 }
 
 Server::Server(ServerOptions options, const Router& router, Gate* gate, metrics::Metrics& metrics)

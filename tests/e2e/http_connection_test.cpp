@@ -272,6 +272,43 @@ TEST_F(HttpConnection, AMalformedHeadIs400AtOnce) {
   EXPECT_EQ(event_count(url()), events_before);
 }
 
+// RFC 9110 9.3.2: HEAD is GET without the content, with GET's Content-Length. Before, it was a
+// 405 that still carried a body, which a keep-alive client then read as its next answer.
+TEST_F(HttpConnection, HeadAnswersLikeGetWithoutTheBody) {
+  Connection c(port());
+  ASSERT_TRUE(c.open());
+  const auto request = [&](const std::string& method, const std::string& path) {
+    std::string bytes = method;
+    bytes.append(" ").append(path).append(" HTTP/1.1\r\nHost: x\r\nAuthorization: ");
+    return bytes.append(lf::testing::default_authorization(port())).append("\r\n\r\n");
+  };
+  for (const std::string path : {"/api/version", "/api/roles?limit=2", "/api/settings"}) {
+    SCOPED_TRACE(path);
+    ASSERT_TRUE(c.send(request("GET", path)));
+    const auto got = c.next_response();
+    ASSERT_EQ(got.status, 200);
+    ASSERT_TRUE(c.send(request("HEAD", path)));
+    const auto head = c.take_within(2s);
+    EXPECT_EQ(head.rfind("HTTP/1.1 200 OK\r\n", 0), 0U) << head;
+    EXPECT_EQ(head.find("\r\n\r\n"), head.size() - 4) << "content after the head of a HEAD answer: " << head;
+    const auto r = parse_response(head);
+    EXPECT_EQ(r.header("content-length"), std::to_string(got.body.size()));
+    EXPECT_EQ(r.header("content-type"), got.header("content-type"));
+    EXPECT_FALSE(r.header("x-request-id").empty());
+  }
+  // An error has no content either, and the connection goes on.
+  ASSERT_TRUE(c.send("HEAD /api/nothing-here HTTP/1.1\r\nHost: x\r\n\r\n"));
+  const auto missing = c.take_within(2s);
+  EXPECT_EQ(missing.rfind("HTTP/1.1 404", 0), 0U) << missing;
+  EXPECT_EQ(missing.find("\r\n\r\n"), missing.size() - 4) << missing;
+  ASSERT_TRUE(c.send("GET /api/version HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_EQ(c.next_response().status, 200);
+  // Where GET is allowed, so is HEAD.
+  const auto wrong = call(port(), "DELETE", "/api/version");
+  EXPECT_EQ(wrong.status, 405);
+  EXPECT_EQ(wrong.header("allow"), "GET, HEAD");
+}
+
 // A chunked body's end cannot be told apart from a request pipelined behind it: the answer
 // ends the connection, and the request itself is served.
 TEST_F(HttpConnection, AChunkedRequestIsServedAndEndsItsConnection) {

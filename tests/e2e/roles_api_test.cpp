@@ -303,12 +303,12 @@ TEST_F(RolesApi, WrongMethodIs405WithAllowHeader) {
     std::string path;
     std::set<std::string> allow;
   } cases[] = {
-      {"PATCH", "/api/roles/" + std::to_string(id), {"GET", "PUT", "DELETE"}},
-      {"POST", "/api/roles/" + std::to_string(id), {"GET", "PUT", "DELETE"}},
-      {"DELETE", "/api/roles", {"GET", "POST"}},
-      {"PUT", "/api/roles", {"GET", "POST"}},
-      {"POST", "/api/health", {"GET"}},
-      {"DELETE", "/api/version", {"GET"}},
+      {"PATCH", "/api/roles/" + std::to_string(id), {"GET", "HEAD", "PUT", "DELETE"}},
+      {"POST", "/api/roles/" + std::to_string(id), {"GET", "HEAD", "PUT", "DELETE"}},
+      {"DELETE", "/api/roles", {"GET", "HEAD", "POST"}},
+      {"PUT", "/api/roles", {"GET", "HEAD", "POST"}},
+      {"POST", "/api/health", {"GET", "HEAD"}},
+      {"DELETE", "/api/version", {"GET", "HEAD"}},
   };
   const auto events_before = event_count(url());
   for (const auto& c : cases) {
