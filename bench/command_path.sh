@@ -7,7 +7,8 @@
 #   3. build/labelfleet serve on a free port against a fresh database in the same cluster, then
 #      wrk -t2 -c$BENCH_CONNECTIONS -d$BENCH_DURATION --latency -s bench/roles.lua
 #      (POST /api/roles + PUT /api/roles/<id>).
-#   4. Prints requests/s, p50, p99, errors, the pgbench tps and requests/s ÷ pgbench tps.
+#   4. The HTTP floor: wrk on GET /api/version, the server's CPU per request without the command path.
+#   5. Prints requests/s, p50, p99, errors, the pgbench tps and requests/s ÷ pgbench tps.
 # Everything it started is stopped and deleted at exit.
 #
 # Environment (all optional):
@@ -19,6 +20,7 @@
 #   BENCH_UPDATE_RATIO    share of PUTs in the mix (default 0.5, read by roles.lua)
 #   BENCH_FLUSH_DELAY_US  microseconds every fsync/fdatasync of the cluster sleeps first (default 0):
 #                         a slower disk's durable flush, simulated by bench/slow_flush.c (LD_PRELOAD)
+#   BENCH_FLOOR_DURATION  seconds of the HTTP floor run (default 5)
 #   BENCH_PGBENCH_ONLY=1  stop after the pgbench ceiling (no labelfleet needed)
 #   BENCH_KEEP=1          keep $BENCH_DIR (cluster data and logs) after the run
 #   BENCH_DIR             working directory (default bench/.run)
@@ -270,6 +272,17 @@ client_cpu_0=$(children_cpu wrk.0)
 client_cpu_1=$(children_cpu wrk.1)
 kill -0 "$server_pid" 2>/dev/null || { echo "bench: labelfleet died during the run" >&2; tail -n 40 "$BENCH_DIR/server.log" >&2; exit 1; }
 
+# ---- 4. the HTTP floor: what a request costs the server without the command path
+# GET /api/version with wrk's own headers (no Connection header: HTTP/1.1 keeps the connection).
+FLOOR_DURATION=${BENCH_FLOOR_DURATION:-5}
+echo "==> wrk -t$THREADS -c64 -d${FLOOR_DURATION}s $BASE/api/version (the HTTP floor)"
+floor_cpu_0=$(process_cpu "$server_pid")
+wrk -t"$THREADS" -c64 -d"${FLOOR_DURATION}s" "$BASE/api/version" >"$BENCH_DIR/floor.log" 2>&1 || true
+floor_cpu_1=$(process_cpu "$server_pid")
+FLOOR_REQUESTS=$(awk '/ requests in /{print $1}' "$BENCH_DIR/floor.log")
+FLOOR_RPS=$(awk '/^Requests\/sec:/{printf "%.0f", $2}' "$BENCH_DIR/floor.log")
+FLOOR_CPU=$(per_unit "$floor_cpu_0" "$floor_cpu_1" "${FLOOR_REQUESTS:-0}")
+
 result=$(grep '^BENCH_RESULT' "$BENCH_DIR/wrk.log" | tail -1)
 [ -n "$result" ] || { echo "bench: no BENCH_RESULT line from roles.lua" >&2; exit 1; }
 field() { echo "$result" | tr ' ' '\n' | sed -n "s/^$1=//p"; }
@@ -296,4 +309,5 @@ cat <<EOF
   CPU per INSERT    $INSERT_CPU
   store appends     $APPEND_RATE /s, p50 $(afield p50_ms) ms, p99 $(afield p99_ms) ms, $(afield appends) appends in $(afield transactions) transactions
   store ratio       $append_ratio   (event-store appends/s ÷ pgbench tps: group commit alone)
+  HTTP floor        ${FLOOR_RPS:-?} requests/s, labelfleet $FLOOR_CPU µs per request   (GET /api/version, 64 connections, ${FLOOR_DURATION}s)
 EOF
