@@ -317,11 +317,17 @@ class PistacheHandler final : public Http::Handler {
         [server, shared_writer, started, connection = std::move(connection), fd, version, r = std::move(r)]() mutable {
           std::string route;
           HttpResponse response;
-          if (r.body.size() > server->options().max_body) {
-            route = "body_too_large";
-            response = error(413, "Request body exceeds " + std::to_string(server->options().max_body) + " bytes");
-          } else {
-            response = dispatch(server->router(), server->gate(), r, route);
+          try {
+            if (r.body.size() > server->options().max_body) {
+              route = "body_too_large";
+              response = error(413, "Request body exceeds " + std::to_string(server->options().max_body) + " bytes");
+            } else {
+              response = dispatch(server->router(), server->gate(), r, route);
+            }
+          } catch (const std::exception& e) {
+            // Every request is answered: its connection waits for this answer before it reads on.
+            log::error("request not handled", {{"request_id", r.request_id}, {"error", e.what()}});
+            response = error(500, "Internal server error (request " + r.request_id + ")");
           }
           response.headers.emplace_back("X-Request-Id", r.request_id);
           for (const auto& [name, value] : response.headers) {
