@@ -137,8 +137,7 @@ class Copier : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Copier> {
   }
   bool String(const char* text, rapidjson::SizeType length, bool /*copy*/) {
     if (copying()) {
-      const auto s = cleaned({text, length});
-      writer_.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+      write_text({text, length}, false);
     }
     return scalar_done();
   }
@@ -146,8 +145,7 @@ class Copier : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Copier> {
     if (member_ && inside_ == 0) {
       armed_ = depth_ == 1 && !found_ && *member_ == std::string_view(text, length);
     } else {
-      const auto s = cleaned({text, length});
-      writer_.Key(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+      write_text({text, length}, true);
     }
     return true;
   }
@@ -205,20 +203,26 @@ class Copier : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Copier> {
       found_ = true;
     }
   }
-  std::string cleaned(std::string_view text) {
-    if (!replace_nul_ || text.find('\0') == std::string_view::npos) {
-      return std::string(text);
-    }
-    replaced_ = true;
-    std::string out;
-    for (const char c : text) {
-      if (c == '\0') {
-        out += kReplacement;
-      } else {
-        out += c;
+  // A string or member name, with U+0000 replaced when asked (copied only then).
+  void write_text(std::string_view text, bool key) {
+    std::string replaced;
+    if (replace_nul_ && text.find('\0') != std::string_view::npos) {
+      replaced_ = true;
+      for (const char c : text) {
+        if (c == '\0') {
+          replaced += kReplacement;
+        } else {
+          replaced += c;
+        }
       }
+      text = replaced;
     }
-    return out;
+    const auto length = static_cast<rapidjson::SizeType>(text.size());
+    if (key) {
+      writer_.Key(text.data(), length);
+    } else {
+      writer_.String(text.data(), length);
+    }
   }
 
   std::optional<std::string_view> member_;  // nullopt: the whole text
