@@ -19,6 +19,7 @@
 #include "adapters/auth/gate.hpp"
 #include "adapters/auth/webhook_secrets.hpp"
 #include "adapters/common/clock.hpp"
+#include "adapters/common/crash_report.hpp"
 #include "adapters/common/log.hpp"
 #include "adapters/http/router.hpp"
 #include "adapters/http/server.hpp"
@@ -468,6 +469,7 @@ int run_parts(const cmd::Config& config, bool api, bool relay, bool projector,
 }  // namespace
 
 int main(int argc, char** argv) {
+  lf::adapters::install_crash_report();
   const std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     std::cout << kUsage;

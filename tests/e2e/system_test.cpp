@@ -1,5 +1,6 @@
 // /api/version, /api/health, /metrics, and what a client sees while PostgreSQL is down.
 #include <atomic>
+#include <csignal>
 #include <mutex>
 #include <regex>
 #include <set>
@@ -167,6 +168,21 @@ TEST(StartupReadiness, ReadEndpointsWorkAsSoonAsHealthIsOk) {
       break;
     }
   }
+}
+
+// A crash says which signal it was and where, in the log, and the process still dies of it
+// (exit status and core as without the report). Before, a crashed server left no trace at all.
+TEST(CrashReport, AFatalSignalIsLoggedWithABacktraceAndStillEndsTheProcess) {
+  LF_REQUIRE_DATABASE();
+  TestDatabase db;
+  LabelfleetProcess server({"serve"}, db.url(), serve_env());
+  ASSERT_TRUE(server.wait_healthy(60s)) << server.log();
+  ASSERT_EQ(::kill(server.pid(), SIGSEGV), 0);
+  ASSERT_TRUE(eventually([&] { return !server.running(); }, 10s));
+  const auto log = server.log();
+  EXPECT_NE(log.find(R"({"level":"fatal","msg":"fatal signal","signal":11,"name":"SEGV"})"), std::string::npos) << log;
+  EXPECT_NE(log.find("backtrace:\n"), std::string::npos) << log;
+  EXPECT_NE(log.find("[labelfleet killed by signal 11 (SEGV)]"), std::string::npos) << log;
 }
 
 // ---------------------------------------------------------------------------------------

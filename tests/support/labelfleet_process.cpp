@@ -1,6 +1,7 @@
 #include "tests/support/labelfleet_process.hpp"
 
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -87,7 +88,7 @@ bool LabelfleetProcess::running() {
   }
   int status = 0;
   if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-    pid_ = -1;
+    ended(status);
     return false;
   }
   return true;
@@ -130,8 +131,19 @@ int LabelfleetProcess::stop() {
   ::kill(pid_, SIGTERM);
   int status = 0;
   ::waitpid(pid_, &status, 0);
-  pid_ = -1;
+  ended(status);
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+void LabelfleetProcess::ended(int status) {
+  pid_ = -1;
+  if (WIFSIGNALED(status)) {
+    const char* name = sigabbrev_np(WTERMSIG(status));
+    ending_ = "[labelfleet killed by signal " + std::to_string(WTERMSIG(status)) + " (" +
+              (name != nullptr ? name : "?") + ")]\n";
+  } else if (WIFEXITED(status)) {
+    ending_ = "[labelfleet exited with status " + std::to_string(WEXITSTATUS(status)) + "]\n";
+  }
 }
 
 void LabelfleetProcess::kill9() {
@@ -139,7 +151,7 @@ void LabelfleetProcess::kill9() {
     ::kill(pid_, SIGKILL);
     int status = 0;
     ::waitpid(pid_, &status, 0);
-    pid_ = -1;
+    ended(status);
   }
 }
 
@@ -147,6 +159,8 @@ std::string LabelfleetProcess::log() const {
   std::ifstream in(log_path());
   std::stringstream ss;
   ss << in.rdbuf();
+  ss.clear();  // an empty log sets failbit
+  ss << ending_;
   return ss.str();
 }
 

@@ -34,8 +34,11 @@ class LabelfleetProcess {
   bool running();
 
   std::uint16_t port() const { return port_; }
+  pid_t pid() const { return pid_; }
   const std::string& run_dir() const { return run_dir_; }
   std::string log_path() const { return run_dir_ + "/labelfleet.log"; }
+  // What the process wrote, and, once the harness has seen it end, how it ended
+  // ("[labelfleet exited with status 1]", "[… killed by signal 11 (SEGV)]").
   std::string log() const;
   // The embedded broker address the process wrote to <run dir>/kafka.bootstrap ("" until then).
   std::string kafka_bootstrap() const;
@@ -44,7 +47,10 @@ class LabelfleetProcess {
   static std::uint16_t free_port();
 
  private:
+  void ended(int status);
+
   pid_t pid_ = -1;
+  std::string ending_;
   std::uint16_t port_ = 0;
   std::string run_dir_;
 };
