@@ -59,6 +59,9 @@ void install_crash_report() {
   for (const int signal : kFatalSignals) {
     ::sigaction(signal, &action, nullptr);
   }
+  // A write to a connection whose peer has gone must be an error its writer handles (EPIPE), not
+  // the silent death of the process: SIGPIPE's default action ends it without a word.
+  std::signal(SIGPIPE, SIG_IGN);
 }
 
 }  // namespace lf::adapters

@@ -172,11 +172,16 @@ TEST(StartupReadiness, ReadEndpointsWorkAsSoonAsHealthIsOk) {
 
 // A crash says which signal it was and where, in the log, and the process still dies of it
 // (exit status and core as without the report). Before, a crashed server left no trace at all.
-TEST(CrashReport, AFatalSignalIsLoggedWithABacktraceAndStillEndsTheProcess) {
+TEST(CrashReport, SigpipeIsIgnoredAndAFatalSignalIsLoggedWithABacktraceAndStillEndsTheProcess) {
   LF_REQUIRE_DATABASE();
   TestDatabase db;
   LabelfleetProcess server({"serve"}, db.url(), serve_env());
   ASSERT_TRUE(server.wait_healthy(60s)) << server.log();
+  // SIGPIPE (a write to a connection the peer closed) is not a reason to die.
+  ASSERT_EQ(::kill(server.pid(), SIGPIPE), 0);
+  std::this_thread::sleep_for(200ms);
+  ASSERT_TRUE(server.running()) << server.log();
+  EXPECT_EQ(lf::testing::http(server.port(), "GET", "/api/health").status, 200);
   ASSERT_EQ(::kill(server.pid(), SIGSEGV), 0);
   ASSERT_TRUE(eventually([&] { return !server.running(); }, 10s));
   const auto log = server.log();
