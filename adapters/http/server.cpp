@@ -62,6 +62,13 @@ struct ConnectionState {
   std::size_t header_end = 0;  // where that request's head ends among them (0: not yet)
   std::string head;            // that request's bytes until its head is complete
   bool continued = false;      // the request's expectation (if any) has been answered
+
+  // The request is complete: counting starts again for the next one.
+  void next_request() {
+    fed = 0;
+    header_end = 0;
+    continued = false;
+  }
 };
 constexpr const char* kConnectionState = "lf.connection";
 
@@ -149,6 +156,10 @@ bool is_chunked(const Http::Request& request) {
   return encoding && encoding->encoding() == Http::Header::Encoding::Chunked;
 }
 
+std::string body_too_large(std::size_t max_body) {
+  return "Request body exceeds " + std::to_string(max_body) + " bytes";
+}
+
 // Room in the parser's buffer for a request's line and headers, above the body limit.
 constexpr std::size_t kHeaderAllowance = std::size_t{64} * 1024;
 
@@ -190,8 +201,7 @@ class PistacheHandler final : public Http::Handler {
     Http::Private::State state{};
     try {
       if (!parser->feed(buffer, len)) {
-        refuse(peer, request.version(), 413,
-               "Request body exceeds " + std::to_string(server_->options().max_body) + " bytes", "body_too_large");
+        refuse(peer, request.version(), 413, body_too_large(server_->options().max_body), "body_too_large");
         return;
       }
       state = parser->parse();
@@ -224,10 +234,7 @@ class PistacheHandler final : public Http::Handler {
           connection->answering = true;
           connection->closing = !persists(request) || chunked || pipelined;
         }
-        connection->fed = 0;
-        connection->header_end = 0;
-        connection->head.clear();
-        connection->continued = false;
+        connection->next_request();
         Http::ResponseWriter writer(request.version(), transport(), this, peer);
         request.copyAddress(peer->address());
         peer->setIdle(false);
@@ -320,7 +327,7 @@ class PistacheHandler final : public Http::Handler {
           try {
             if (r.body.size() > server->options().max_body) {
               route = "body_too_large";
-              response = error(413, "Request body exceeds " + std::to_string(server->options().max_body) + " bytes");
+              response = error(413, body_too_large(server->options().max_body));
             } else {
               response = dispatch(server->router(), server->gate(), r, route);
             }
@@ -379,8 +386,7 @@ class PistacheHandler final : public Http::Handler {
     }
     const auto length = request.headers().tryGet<Http::Header::ContentLength>();
     if (length && length->value() > server_->options().max_body) {
-      refuse(peer, request.version(), 413,
-             "Request body exceeds " + std::to_string(server_->options().max_body) + " bytes", "body_too_large");
+      refuse(peer, request.version(), 413, body_too_large(server_->options().max_body), "body_too_large");
       return true;
     }
     static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -418,10 +424,6 @@ class PistacheHandler final : public Http::Handler {
 
   Server* server_;
 };
-
-}  // namespace
-
-namespace {
 
 HttpResponse dispatch_method(const Router& router, Gate* gate, HttpRequest& request, std::string& route_label) {
   // What a URL may carry: percent-encoded UTF-8 without U+0000 (RFC 3986). Raw bytes that are
