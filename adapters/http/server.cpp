@@ -25,10 +25,8 @@
 namespace lf::adapters::http {
 namespace {
 
-using namespace Pistache;
-
 // A response header with a name chosen at run time (Pistache drops addRaw on responses).
-class NamedHeader final : public Http::Header::Header {
+class NamedHeader final : public Pistache::Http::Header::Header {
  public:
   NamedHeader(std::string name, std::string value) : name_(std::move(name)), value_(std::move(value)) {}
   const char* name() const override { return name_.c_str(); }
@@ -42,7 +40,7 @@ class NamedHeader final : public Http::Header::Header {
   std::string value_;
 };
 
-std::string method_name(Http::Method m) { return Http::methodString(m); }
+std::string method_name(Pistache::Http::Method m) { return Pistache::Http::methodString(m); }
 
 bool valid_request_id(const std::string& id) {
   return !id.empty() && id.size() <= 128 && std::all_of(id.begin(), id.end(), [](char c) {
@@ -50,18 +48,41 @@ bool valid_request_id(const std::string& id) {
   });
 }
 
-// What the reactor and the workers share about one connection. The flags are read and written
-// under `mu`; the byte counts and the parser are only used on the connection's reactor thread.
+}  // namespace
+
+// What the reactor, the workers and the sweep share about one connection. The flags and the
+// clock are read and written under `mu`; the byte counts and the parser are only used on the
+// connection's reactor thread.
 struct ConnectionState {
+  ConnectionState(std::weak_ptr<Pistache::Tcp::Peer> of, int descriptor) : peer(std::move(of)), fd(descriptor) {}
+
   std::mutex mu;
-  bool answering = false;      // a request is with a worker and its answer is not sent yet
-  bool closing = false;        // the connection ends after the answer in progress (or a refusal):
-                               // what else arrives on it is dropped until the client closes it
-  bool disconnected = false;   // Pistache is closing the descriptor: it must not be touched any more
+  bool answering = false;     // a request is with a worker and its answer is not sent yet
+  bool closing = false;       // the connection ends after the answer in progress (or a refusal):
+                              // what else arrives on it is dropped until the client closes it
+  bool disconnected = false;  // Pistache is closing the descriptor: it must not be touched any more
+  bool receiving = false;     // a request has begun to arrive and is not complete
+  bool writing = false;       // an answer is queued and not all written yet
+  bool shut = false;          // our side is shut; the client's is not known to be
+  std::chrono::steady_clock::time_point since = std::chrono::steady_clock::now();  // of the current wait
+  const std::weak_ptr<Pistache::Tcp::Peer> peer;
+  const int fd;
+
   std::size_t fed = 0;         // bytes given to the parser since its last request
   std::size_t header_end = 0;  // where that request's head ends among them (0: not yet)
   std::string head;            // that request's bytes until its head is complete
   bool continued = false;      // the request's expectation (if any) has been answered
+
+  // What the connection waits for now, for its clock (connection_timeouts.hpp). Under `mu`.
+  ConnectionWait wait() const {
+    if (shut) {
+      return ConnectionWait::client_close;
+    }
+    if (answering || writing || closing) {
+      return ConnectionWait::answer;
+    }
+    return receiving ? ConnectionWait::request_rest : ConnectionWait::request_start;
+  }
 
   // The request is complete: counting starts again for the next one.
   void next_request() {
@@ -70,6 +91,11 @@ struct ConnectionState {
     continued = false;
   }
 };
+
+namespace {
+
+using namespace Pistache;
+
 constexpr const char* kConnectionState = "lf.connection";
 
 std::shared_ptr<ConnectionState> state_of(const std::shared_ptr<Tcp::Peer>& peer) {
@@ -106,10 +132,22 @@ std::optional<std::string> take_in(ConnectionState& s, const char* data, std::si
 // Our side of the connection is shut once an answer that ends it is out. Pistache tells the
 // handler of a disconnection before it closes the descriptor, and both take `mu`: a descriptor
 // number reused by a newer connection is never shut.
-void shut(const std::shared_ptr<ConnectionState>& state, int fd, int how) {
+void shut(const std::shared_ptr<ConnectionState>& state, int how) {
   const std::lock_guard lock(state->mu);
   if (!state->disconnected) {
-    ::shutdown(fd, how);
+    ::shutdown(state->fd, how);
+    state->shut = true;
+    state->since = std::chrono::steady_clock::now();
+  }
+}
+
+// An answer that keeps its connection is all written: the connection's clock now runs for the
+// client's next request, unless that has begun already.
+void answer_written(const std::shared_ptr<ConnectionState>& state) {
+  const std::lock_guard lock(state->mu);
+  state->writing = false;
+  if (!state->receiving) {
+    state->since = std::chrono::steady_clock::now();
   }
 }
 
@@ -127,6 +165,20 @@ bool persists(const Http::Request& request) {
   return request.version() == Http::Version::Http11;
 }
 
+// An answer's status line and header fields, written by hand where Pistache's ResponseWriter
+// cannot be used.
+std::string raw_head(Http::Version version, const HttpResponse& response, bool closes, std::size_t content_length) {
+  std::string raw = std::string(Http::versionString(version)) + " " + std::to_string(response.status) + " " +
+                    Http::codeString(static_cast<Http::Code>(response.status)) + "\r\n";
+  raw += "Content-Type: " + response.content_type + "\r\n";
+  raw += std::string("Connection: ") + (closes ? "Close" : "Keep-Alive") + "\r\n";
+  for (const auto& [name, value] : response.headers) {
+    raw.append(name).append(": ").append(value).append("\r\n");
+  }
+  raw += "Content-Length: " + std::to_string(content_length) + "\r\n\r\n";
+  return raw;
+}
+
 // The answer to a HEAD request: GET's status and header fields, Content-Length included, and no
 // content. Written by hand: Pistache's ResponseWriter sets Content-Length to what it sends, and
 // it sent GET's body, which a client then read as the start of the next answer.
@@ -139,14 +191,7 @@ std::optional<Async::Promise<ssize_t>> send_head(const Http::ResponseWriter& wri
   } catch (const std::exception&) {
     return std::nullopt;
   }
-  std::string raw = std::string(Http::versionString(version)) + " " + std::to_string(response.status) + " " +
-                    Http::codeString(static_cast<Http::Code>(response.status)) + "\r\n";
-  raw += "Content-Type: " + response.content_type + "\r\n";
-  raw += std::string("Connection: ") + (closes ? "Close" : "Keep-Alive") + "\r\n";
-  for (const auto& [name, value] : response.headers) {
-    raw.append(name).append(": ").append(value).append("\r\n");
-  }
-  raw += "Content-Length: " + std::to_string(response.body.size()) + "\r\n\r\n";
+  auto raw = raw_head(version, response, closes, response.body.size());
   const auto size = raw.size();
   return peer->send(RawBuffer(std::move(raw), size));
 }
@@ -191,6 +236,10 @@ class PistacheHandler final : public Http::Handler {
         connection->closing = true;  // pipelined behind an answer in progress
         return;
       }
+      if (!connection->receiving) {
+        connection->receiving = true;  // the request's clock starts at its first byte
+        connection->since = std::chrono::steady_clock::now();
+      }
     }
     const auto parser = getParser(peer);
     auto& request = parser->request;
@@ -231,6 +280,10 @@ class PistacheHandler final : public Http::Handler {
         const bool pipelined = !chunked && connection->fed > connection->header_end + request.body().size();
         {
           const std::lock_guard lock(connection->mu);
+          if (connection->closing) {
+            return;  // its time ran out while it was parsed: the sweep has answered 408
+          }
+          connection->receiving = false;
           connection->answering = true;
           connection->closing = !persists(request) || chunked || pipelined;
         }
@@ -251,7 +304,9 @@ class PistacheHandler final : public Http::Handler {
   // gives the peer its parser; then the connection is counted against the cap.
   void onConnection(const std::shared_ptr<Tcp::Peer>& peer) override {
     peer->putData(ParserData, std::make_shared<Http::RequestParser>(getMaxRequestSize()));
-    peer->putData(kConnectionState, std::make_shared<ConnectionState>());
+    auto connection = std::make_shared<ConnectionState>(peer, peer->fd());
+    peer->putData(kConnectionState, connection);
+    server_->track(connection);
     const auto open = server_->connection_opened();
     if (open >= server_->max_connections()) {
       // Our side is closed once the answer is out and the client's input dropped until it
@@ -316,12 +371,11 @@ class PistacheHandler final : public Http::Handler {
 
     const auto peer = writer.peer();
     auto connection = state_of(peer);
-    const int fd = peer->fd();
     const auto version = req.version();
     auto shared_writer = std::make_shared<Http::ResponseWriter>(std::move(writer));
     Server* server = server_;
     server_->submit(
-        [server, shared_writer, started, connection = std::move(connection), fd, version, r = std::move(r)]() mutable {
+        [server, shared_writer, started, connection = std::move(connection), version, r = std::move(r)]() mutable {
           std::string route;
           HttpResponse response;
           try {
@@ -348,6 +402,7 @@ class PistacheHandler final : public Http::Handler {
             const std::lock_guard lock(connection->mu);
             closes = connection->closing;
             connection->answering = false;
+            connection->writing = true;
             shared_writer->headers().add<Http::Header::Connection>(closes ? Http::ConnectionControl::Close
                                                                           : Http::ConnectionControl::KeepAlive);
             if (r.method == "HEAD") {
@@ -357,8 +412,17 @@ class PistacheHandler final : public Http::Handler {
                                                Http::Mime::MediaType::fromString(response.content_type)));
             }
           }
-          if (closes && sent) {
-            sent->then([connection, fd](ssize_t) { shut(connection, fd, SHUT_WR); }, Async::IgnoreException);
+          if (sent) {
+            sent->then(
+                [connection, closes](ssize_t) {
+                  if (closes) {
+                    shut(connection, SHUT_WR);
+                  } else {
+                    answer_written(connection);
+                  }
+                },
+                // A write that failed leaves nothing on the connection to rely on.
+                [connection](const std::exception_ptr&) { shut(connection, SHUT_RDWR); });
           }
           const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
           server->metrics().observe_request(route, r.method, response.status, seconds);
@@ -403,6 +467,9 @@ class PistacheHandler final : public Http::Handler {
     const auto connection = state_of(peer);
     {
       const std::lock_guard lock(connection->mu);
+      if (connection->closing) {
+        return;  // the sweep has answered 408 meanwhile
+      }
       connection->closing = true;
     }
     const auto request_id = new_uuid();
@@ -410,10 +477,9 @@ class PistacheHandler final : public Http::Handler {
     Http::ResponseWriter writer(version, transport(), this, peer);
     writer.headers().add<Http::Header::Connection>(Http::ConnectionControl::Close);
     writer.headers().add(std::make_shared<NamedHeader>("X-Request-Id", request_id));
-    const int fd = peer->fd();
     writer
         .send(static_cast<Http::Code>(status), response.body, Http::Mime::MediaType::fromString(response.content_type))
-        .then([connection, fd, how](ssize_t) { shut(connection, fd, how); }, Async::IgnoreException);
+        .then([connection, how](ssize_t) { shut(connection, how); }, Async::IgnoreException);
     server_->metrics().observe_request(route, "unknown", status, 0.0);  // the request line may not have parsed
     log::write(log::Level::info, "request refused",
                {{"request_id", request_id},
@@ -501,6 +567,108 @@ Server::Server(ServerOptions options, const Router& router, Gate* gate, metrics:
 
 Server::~Server() { stop(); }
 
+std::size_t Server::connection_opened() {
+  metrics_.http_connection_opened();
+  return connections_.fetch_add(1);
+}
+
+void Server::connection_closed() {
+  metrics_.http_connection_closed();
+  connections_.fetch_sub(1);
+}
+
+void Server::track(const std::shared_ptr<ConnectionState>& connection) {
+  const std::lock_guard lock(tracked_mu_);
+  tracked_.push_back(connection);
+}
+
+namespace {
+
+// The answer to a request whose time ran out before it was all received (RFC 9110 15.5.9),
+// sent from the sweep's thread; the connection ends once it is out.
+void answer_timeout(Server& server, const std::shared_ptr<ConnectionState>& connection,
+                    std::chrono::milliseconds waited) {
+  const auto peer = connection->peer.lock();
+  if (!peer) {
+    return;
+  }
+  const auto request_id = new_uuid();
+  const auto limit = server.options().timeouts.request;
+  auto response = error(408, "Request not received in full within " + std::to_string(limit.count()) + " ms");
+  response.headers.emplace_back("X-Request-Id", request_id);
+  auto raw = raw_head(Http::Version::Http11, response, true, response.body.size()) + response.body;
+  const auto size = raw.size();
+  peer->send(RawBuffer(std::move(raw), size))
+      .then([connection](ssize_t) { shut(connection, SHUT_WR); }, Async::IgnoreException);
+  server.metrics().observe_request("request_timeout", "unknown", 408, std::chrono::duration<double>(waited).count());
+  log::info("request timed out", {{"request_id", request_id},
+                                  log::num("waited_ms", static_cast<long long>(waited.count())),
+                                  {"client_address", peer->address().host()}});
+}
+
+const char* wait_name(ConnectionWait wait) {
+  switch (wait) {
+    case ConnectionWait::request_start: return "idle";
+    case ConnectionWait::request_rest: return "request";
+    case ConnectionWait::client_close: return "linger";
+    case ConnectionWait::answer: return "answer";
+  }
+  return "unknown";
+}
+
+}  // namespace
+
+void Server::sweep() {
+  const auto now = std::chrono::steady_clock::now();
+  // Taken out of the list while they are looked at: a new connection is added meanwhile
+  // without waiting for the sweep.
+  std::vector<std::weak_ptr<ConnectionState>> looked_at;
+  {
+    const std::lock_guard lock(tracked_mu_);
+    looked_at.swap(tracked_);
+  }
+  std::vector<std::weak_ptr<ConnectionState>> open;
+  open.reserve(looked_at.size());
+  std::vector<std::pair<std::shared_ptr<ConnectionState>, std::chrono::milliseconds>> late;
+  for (auto& tracked : looked_at) {
+    const auto connection = tracked.lock();
+    if (!connection) {
+      continue;
+    }
+    const std::lock_guard lock(connection->mu);
+    if (connection->disconnected) {
+      continue;
+    }
+    open.push_back(std::move(tracked));
+    const auto wait = connection->wait();
+    const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(now - connection->since);
+    switch (on_timeout(wait, waited, options_.timeouts)) {
+      case TimeoutAction::none: break;
+      case TimeoutAction::close:
+        // The reactor reads the end of the input and closes the descriptor.
+        ::shutdown(connection->fd, SHUT_RDWR);
+        connection->closing = true;
+        connection->shut = true;
+        connection->since = now;
+        metrics_.http_connection_timed_out(wait_name(wait));
+        break;
+      case TimeoutAction::answer_timeout:
+        connection->closing = true;  // what else arrives is dropped; the parser's request is not served
+        metrics_.http_connection_timed_out(wait_name(wait));
+        late.emplace_back(connection, waited);
+        break;
+    }
+  }
+  {
+    const std::lock_guard lock(tracked_mu_);
+    open.insert(open.end(), std::make_move_iterator(tracked_.begin()), std::make_move_iterator(tracked_.end()));
+    tracked_ = std::move(open);
+  }
+  for (const auto& [connection, waited] : late) {
+    answer_timeout(*this, connection, waited);
+  }
+}
+
 namespace {
 
 // Raises the soft limit on open descriptors to the hard one (systemd and shells often start us
@@ -540,18 +708,44 @@ void Server::start() {
   // The parser's buffer holds one whole request: the body limit plus room for the request
   // line and headers. A request that overflows it is answered 413 by onInput(); one whose body
   // alone is over the limit, by the worker.
+  //
+  // Pistache's own clocks are set never to run out: the sweep keeps time instead. Pistache's
+  // header timeout also ran while a worker computed an answer (its parser waits for the next
+  // request line as soon as a request is handed over), and answered a bare 408 in its place.
+  constexpr auto kNever = std::chrono::hours(24 * 365 * 100);
   endpoint_->init(Http::Endpoint::options()
                       .threads(options_.reactor_threads)
                       .flags(Tcp::Options::ReuseAddr)
                       .maxRequestSize(options_.max_body + kHeaderAllowance)
-                      .maxResponseSize(std::size_t{64} * 1024 * 1024));
+                      .maxResponseSize(std::size_t{64} * 1024 * 1024)
+                      .headerTimeout(kNever)
+                      .bodyTimeout(kNever)
+                      .keepaliveTimeout(kNever));
   endpoint_->setHandler(Http::make_handler<PistacheHandler>(this));
   endpoint_->serveThreaded();
+  sweeper_ = std::thread([this] {
+    name_this_thread("lf-http-sweep");
+    const auto period = sweep_period(options_.timeouts);
+    std::unique_lock lock(sweep_mu_);
+    while (!sweep_cv_.wait_for(lock, period, [this] { return sweep_stopping_; })) {
+      lock.unlock();
+      sweep();
+      lock.lock();
+    }
+  });
 }
 
 std::uint16_t Server::port() const { return endpoint_ ? static_cast<std::uint16_t>(endpoint_->getPort()) : 0; }
 
 void Server::stop() {
+  {
+    const std::lock_guard lock(sweep_mu_);
+    sweep_stopping_ = true;  // before the endpoint goes: the sweep sends on its connections
+  }
+  sweep_cv_.notify_all();
+  if (sweeper_.joinable()) {
+    sweeper_.join();
+  }
   if (endpoint_) {
     endpoint_->shutdown();
     endpoint_.reset();

@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "adapters/http/connection_timeouts.hpp"
 #include "adapters/http/router.hpp"
 #include "adapters/metrics/metrics.hpp"
 
@@ -37,6 +38,8 @@ struct ServerOptions {
   // a cap, connections use up the descriptors: accept() then fails and Pistache 0.0.5's
   // listener retries it in a loop, a core busy and no request answered, until some close.
   std::size_t max_connections = 0;
+  // How long a connection may wait for its client (connection_timeouts.hpp).
+  ConnectionTimeouts timeouts;
 };
 
 // Descriptors kept for what is not an HTTP connection: PostgreSQL and Kafka sockets, files.
@@ -61,6 +64,9 @@ class Gate {
 // (SQL, exception text) reaches the caller. Public so tests can drive handlers without a socket.
 HttpResponse dispatch(const Router& router, Gate* gate, HttpRequest& request, std::string& route_label);
 
+// What the reactor, the workers and the sweep share about one connection (server.cpp).
+struct ConnectionState;
+
 class Server {
  public:
   Server(ServerOptions options, const Router& router, Gate* gate, metrics::Metrics& metrics);
@@ -80,11 +86,15 @@ class Server {
   std::size_t max_connections() const { return max_connections_; }
   // Counts a new connection in and answers how many were open before it (refused ones too:
   // every connection is counted out when it closes).
-  std::size_t connection_opened() { return connections_.fetch_add(1); }
-  void connection_closed() { connections_.fetch_sub(1); }
+  std::size_t connection_opened();
+  void connection_closed();
+  // Puts a new connection under the clocks of ServerOptions::timeouts.
+  void track(const std::shared_ptr<ConnectionState>& connection);
 
  private:
   void work();
+  // Ends the connections that waited too long for their client; forgets the closed ones.
+  void sweep();
 
   ServerOptions options_;
   const Router& router_;
@@ -98,6 +108,12 @@ class Server {
   std::vector<std::thread> workers_;
   std::size_t max_connections_ = 0;
   std::atomic<std::size_t> connections_{0};
+  std::mutex tracked_mu_;
+  std::vector<std::weak_ptr<ConnectionState>> tracked_;
+  std::thread sweeper_;
+  std::mutex sweep_mu_;
+  std::condition_variable sweep_cv_;
+  bool sweep_stopping_ = false;
 };
 
 }  // namespace lf::adapters::http

@@ -16,6 +16,15 @@ Metrics::Metrics()
                    .Name("labelfleet_http_request_duration_seconds")
                    .Help("HTTP request latency by route pattern")
                    .Register(*registry_)),
+      connections_(prometheus::BuildGauge()
+                       .Name("labelfleet_http_connections")
+                       .Help("HTTP connections open (refused ones too, until they close)")
+                       .Register(*registry_)),
+      timeouts_(prometheus::BuildCounter()
+                    .Name("labelfleet_http_connection_timeouts_total")
+                    .Help("HTTP connections ended because the client kept them waiting, by what for: idle (a "
+                          "request), request (the rest of one; answered 408), linger (the client's close)")
+                    .Register(*registry_)),
       events_(prometheus::BuildCounter()
                   .Name("labelfleet_events_appended_total")
                   .Help("Events committed to the event store by this process, by stream type")
@@ -56,6 +65,10 @@ void Metrics::observe_request(const std::string& route, const std::string& metho
 void Metrics::events_appended(std::size_t n, const std::string& stream_type) {
   events_.Add({{"stream_type", stream_type}}).Increment(static_cast<double>(n));
 }
+
+void Metrics::http_connection_opened() { connections_.Add({}).Increment(); }
+void Metrics::http_connection_closed() { connections_.Add({}).Decrement(); }
+void Metrics::http_connection_timed_out(const std::string& wait) { timeouts_.Add({{"wait", wait}}).Increment(); }
 
 void Metrics::set_log_head(double position) { head_.Add({}).Set(position); }
 void Metrics::set_relay_lag(double positions) { relay_lag_.Add({}).Set(positions); }

@@ -22,6 +22,12 @@ class Metrics {
   Metrics();
   void observe_request(const std::string& route, const std::string& method, int status, double seconds);
   void events_appended(std::size_t n, const std::string& stream_type);
+  // Open HTTP connections, and those the server ended because their client kept them waiting,
+  // by what it waited for: "idle" (a request), "request" (the rest of one: answered 408),
+  // "linger" (the client to close an ended connection).
+  void http_connection_opened();
+  void http_connection_closed();
+  void http_connection_timed_out(const std::string& wait);
   void set_log_head(double position);
   void set_relay_lag(double positions);
   void set_projection_lag(const std::string& projection, double positions);
@@ -41,6 +47,8 @@ class Metrics {
   std::shared_ptr<prometheus::Registry> registry_;
   prometheus::Family<prometheus::Counter>& requests_;
   prometheus::Family<prometheus::Histogram>& latency_;
+  prometheus::Family<prometheus::Gauge>& connections_;
+  prometheus::Family<prometheus::Counter>& timeouts_;
   prometheus::Family<prometheus::Counter>& events_;
   prometheus::Family<prometheus::Gauge>& head_;
   prometheus::Family<prometheus::Gauge>& relay_lag_;

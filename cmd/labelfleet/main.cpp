@@ -1,5 +1,6 @@
 // labelfleet: one executable, one subcommand per part (see `labelfleet --help`).
 #include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -78,6 +79,10 @@ Environment:
   LABELFLEET_HTTP_MAX_CONNECTIONS    open connections served at once; one more gets 503
                                      (default 0 = the open-file limit, raised to its hard
                                      limit at start, less 256)
+  LABELFLEET_HTTP_IDLE_TIMEOUT_MS    a connection without a request begun is closed after this
+                                     (default 300000; keep it above a proxy's idle timeout)
+  LABELFLEET_HTTP_REQUEST_TIMEOUT_MS a request not all received this long after its first byte
+                                     is answered 408 (default 60000)
   LABELFLEET_CONSISTENCY_TIMEOUT_MS  how long a write waits for its read model (default 5000;
                                      0 = answer at the commit, without read-your-writes)
   LABELFLEET_LOG_LEVEL               debug|info|warn|error (default info)
@@ -440,6 +445,11 @@ int run_parts(const cmd::Config& config, bool api, bool relay, bool projector,
     options.workers = config.http_workers;
     options.max_body = config.max_body;
     options.max_connections = config.max_connections;
+    options.timeouts.idle = std::chrono::milliseconds(config.http_idle_timeout_ms);
+    options.timeouts.request = std::chrono::milliseconds(config.http_request_timeout_ms);
+    // The client had the time to read an answer that ends its connection: no longer than it
+    // may keep one idle.
+    options.timeouts.linger = std::min(options.timeouts.linger, options.timeouts.idle);
     options.trusted_proxies = config.trusted_proxies;
     server = std::make_unique<adapters::http::Server>(options, router, gate.get(), metrics);
     server->start();

@@ -331,5 +331,108 @@ TEST_F(HttpConnection, AChunkedRequestIsServedAndEndsItsConnection) {
             name);
 }
 
+// How long a connection may keep the server waiting (LABELFLEET_HTTP_IDLE_TIMEOUT_MS,
+// LABELFLEET_HTTP_REQUEST_TIMEOUT_MS): only the client's share of the time is limited. Pistache
+// 0.0.5's own header timeout ran while a worker computed an answer, and answered a bare 408 in
+// its place; it kept idle connections five minutes, whatever was configured.
+constexpr int kIdleMs = 1000;
+constexpr int kRequestMs = 1500;
+
+class HttpTimeouts : public ServedSuite<HttpTimeouts> {
+ public:
+  static std::map<std::string, std::string> suite_env() {
+    return {{"LABELFLEET_HTTP_IDLE_TIMEOUT_MS", std::to_string(kIdleMs)},
+            {"LABELFLEET_HTTP_REQUEST_TIMEOUT_MS", std::to_string(kRequestMs)}};
+  }
+
+ protected:
+  static double metric(const std::string& name, const std::vector<std::string>& labels = {}) {
+    return sample(get("/metrics").body, name, labels).value_or(-1);
+  }
+};
+
+TEST_F(HttpTimeouts, AConnectionWithoutARequestIsClosedWithoutAWordOnceIdleTooLong) {
+  const auto before = metric("labelfleet_http_connection_timeouts_total", {R"(wait="idle")"});
+  Connection silent(port());
+  ASSERT_TRUE(silent.open());
+  Connection answered(port());
+  ASSERT_TRUE(answered.send("GET /api/version HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_EQ(answered.next_response().status, 200);
+
+  EXPECT_TRUE(silent.read_until_closed(10s)) << "a connection that never sent a request stayed open";
+  EXPECT_EQ(silent.received(), "") << "a client that asked nothing is answered nothing";
+  EXPECT_TRUE(answered.read_until_closed(10s)) << "an idle keep-alive connection stayed open";
+  EXPECT_EQ(answered.received(), "");
+  EXPECT_GE(metric("labelfleet_http_connection_timeouts_total", {R"(wait="idle")"}), std::max(before, 0.0) + 2);
+}
+
+TEST_F(HttpTimeouts, TheIdleClockStartsAgainWithEachAnswer) {
+  Connection c(port());
+  ASSERT_TRUE(c.open());
+  // Three times the idle limit in all, never more than half of it between answer and request.
+  for (int i = 0; i < 3 * kIdleMs / (kIdleMs / 2); ++i) {
+    SCOPED_TRACE(i);
+    std::this_thread::sleep_for(std::chrono::milliseconds(kIdleMs / 2));
+    ASSERT_TRUE(c.send("GET /api/version HTTP/1.1\r\nHost: x\r\n\r\n"));
+    const auto r = c.next_response();
+    ASSERT_EQ(r.status, 200) << "the connection was closed although its client was never idle for long";
+    EXPECT_EQ(lower(r.header("connection")), "keep-alive");
+  }
+}
+
+TEST_F(HttpTimeouts, ARequestNotAllReceivedInTimeIs408InTheContractsShapeAndEndsItsConnection) {
+  const std::vector<std::pair<std::string, std::string>> partial{
+      {"head", "GET /api/health HTTP/1.1\r\nHost: x\r\n"},
+      {"body", admin_head(port(), "POST", "/api/roles", 40) + R"({"name":)"},
+  };
+  for (const auto& [label, bytes] : partial) {
+    SCOPED_TRACE(label);
+    const auto received = answer_then_close(port(), bytes, 10s, "a request that never ended kept its connection");
+    const auto r = parse_response(received);
+    EXPECT_EQ(r.status, 408) << received.substr(0, 300);
+    EXPECT_EQ(r.header("content-type").rfind("application/json", 0), 0U);
+    EXPECT_EQ(lower(r.header("connection")), "close");
+    EXPECT_FALSE(r.header("x-request-id").empty());
+    EXPECT_EQ(string_member(parse_json(r.body), "error"),
+              "Request not received in full within " + std::to_string(kRequestMs) + " ms")
+        << r.body;
+  }
+  EXPECT_GE(metric("labelfleet_http_connection_timeouts_total", {R"(wait="request")"}), 2);
+  EXPECT_GE(metric("labelfleet_http_requests_total", {R"(route="request_timeout")", R"(status="408")"}), 2);
+}
+
+// The request's rows are locked for longer than either limit: its answer comes when the lock
+// goes, on a connection still open and still kept.
+TEST_F(HttpTimeouts, AnAnswerThatTakesLongerThanEveryLimitIsStillSentAndTheConnectionKept) {
+  pqxx::connection db(url());
+  pqxx::work lock(db);
+  lock.exec("LOCK TABLE rm_roles IN ACCESS EXCLUSIVE MODE");
+  Connection c(port());
+  ASSERT_TRUE(c.send(admin_head(port(), "GET", "/api/roles", 0)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(2 * std::max(kIdleMs, kRequestMs)));
+  EXPECT_EQ(c.take_within(std::chrono::milliseconds(0)), "") << "something was sent before the answer";
+  lock.abort();
+  const auto r = c.next_response();
+  EXPECT_EQ(r.status, 200) << "the answer did not come; received: " << c.received().substr(0, 200);
+  ASSERT_TRUE(c.send(admin_head(port(), "GET", "/api/roles", 0)));
+  EXPECT_EQ(c.next_response().status, 200) << "the connection was not kept after the slow answer";
+}
+
+// After an answer that ends the connection our side is shut; a client that keeps its own side
+// open anyway is cut off, so that its descriptor is freed.
+TEST_F(HttpTimeouts, AClientThatKeepsAnEndedConnectionOpenIsCutOff) {
+  const auto open_before = metric("labelfleet_http_connections");
+  const auto lingered_before = metric("labelfleet_http_connection_timeouts_total", {R"(wait="linger")"});
+  Connection c(port());
+  ASSERT_TRUE(c.send("GET /api/health HTTP/1.1\r\nHost: x\r\nBogus\r\n\r\n"));
+  ASSERT_TRUE(c.read_until_closed(10s));
+  EXPECT_EQ(parse_response(c.received()).status, 400);
+  // The client does not close. Each scrape is a connection of its own, counted in the gauge.
+  EXPECT_TRUE(eventually([&] { return metric("labelfleet_http_connections") <= open_before; }, 10s))
+      << "the ended connection is still open on the server's side";
+  EXPECT_GE(metric("labelfleet_http_connection_timeouts_total", {R"(wait="linger")"}),
+            std::max(lingered_before, 0.0) + 1);
+}
+
 }  // namespace
 }  // namespace lf::e2e
