@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "adapters/http/errors.hpp"
+#include "adapters/http/uri.hpp"
 #include "adapters/json/json_util.hpp"
 #include "adapters/json/schema_registry.hpp"
 
@@ -46,7 +47,10 @@ app::CommandContext command_context(const HttpRequest& request) {
   ctx.request_id = request.request_id;
   ctx.actor = request.principal ? request.principal->label : "anonymous";
   ctx.idempotency_key = request.header("idempotency-key");
-  ctx.fingerprint = app::fingerprint(request.method, request.path, request.body);
+  // The path as the router read it: the same request with its path spelled otherwise
+  // (s3%3Abucket or s3:bucket) is the same request. A command's path always decodes.
+  const auto segments = path_segments(request.path);
+  ctx.fingerprint = app::fingerprint(request.method, segments ? canonical_path(*segments) : request.path, request.body);
   return ctx;
 }
 

@@ -117,6 +117,27 @@ std::optional<std::vector<std::string>> path_segments(std::string_view path) {
   return out;
 }
 
+std::string canonical_path(const std::vector<std::string>& segments) {
+  static constexpr std::string_view kKept = "-._~!$&'()*+,;=:@";
+  static constexpr std::string_view kHex = "0123456789ABCDEF";
+  std::string out;
+  for (const auto& segment : segments) {
+    out += '/';
+    for (const char c : segment) {
+      const auto byte = static_cast<unsigned char>(c);
+      const bool alphanumeric = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+      if (alphanumeric || kKept.find(c) != std::string_view::npos) {
+        out += c;
+      } else {
+        out += '%';
+        out += kHex[byte >> 4U];
+        out += kHex[byte & 0x0FU];
+      }
+    }
+  }
+  return out.empty() ? "/" : out;
+}
+
 std::expected<std::map<std::string, std::string>, std::string> decoded_query(
     const std::map<std::string, std::string>& raw) {
   std::map<std::string, std::string> out;

@@ -30,6 +30,12 @@ bool is_storable_text(std::string_view text);
 // is not percent-encoded storable text.
 std::optional<std::vector<std::string>> path_segments(std::string_view path);
 
+// A path written back from its decoded segments: "/" before each, the bytes RFC 3986 3.3 lets
+// a segment hold (unreserved, sub-delims, ':' and '@') as they are, every other byte as %XX in
+// upper case. The spellings of one path (/api/settings/s3%3Abucket, /api/settings/s3:bucket,
+// /api//settings/s3:bucket/) give one text; a path already so written is returned unchanged.
+std::string canonical_path(const std::vector<std::string>& segments);
+
 // Query parameters as Pistache hands them over (raw), decoded; a name decoded twice keeps the
 // last value. The error names the first parameter that is not percent-encoded storable text,
 // as far as it can be shown ("?" when not even its name can).

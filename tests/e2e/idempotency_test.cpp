@@ -118,6 +118,27 @@ TEST_F(Idempotency, RetriedUpdateDeleteAndSettingPutReplayTheirFirstAnswer) {
   EXPECT_EQ(stream_event_count(url(), "setting-" + setting), 1);
 }
 
+// A retry may spell the path otherwise than the first attempt (a client library that encodes
+// ':' and one that does not): it is the same request, and it replays.
+TEST_F(Idempotency, ARetryWithThePathSpelledOtherwiseReplays) {
+  const auto suffix = unique_suffix();
+  const Headers key{{"Idempotency-Key", "spelling-" + suffix}};
+  const auto first = call(port(), "PUT", "/api/settings/idem%3Aspelling." + suffix, R"({"value":1})", key);
+  ASSERT_EQ(first.status, 200) << first.body;
+  const auto events_after_first = event_count(url());
+  for (const auto* spelling : {"/api/settings/idem:spelling.", "/api//settings/idem%3aspelling."}) {
+    SCOPED_TRACE(spelling);
+    const auto retry = call(port(), "PUT", spelling + suffix, R"({"value":1})", key);
+    EXPECT_EQ(retry.status, 200) << retry.body;
+    EXPECT_EQ(retry.body, first.body);
+    EXPECT_EQ(retry.header("idempotent-replayed"), "true");
+  }
+  EXPECT_EQ(event_count(url()), events_after_first);
+  // Another path is still another request.
+  expect_error(call(port(), "PUT", "/api/settings/idem%3Aother." + suffix, R"({"value":1})", key), 409,
+               "same key, another setting");
+}
+
 TEST_F(Idempotency, TwentyConcurrentIdenticalKeyedPostsCreateExactlyOneRole) {
   const auto name = "idem-race-" + unique_suffix();
   const auto body = R"({"name":)" + json_quote(name) + "}";

@@ -77,5 +77,22 @@ TEST(DecodedQuery, DecodesNamesAndValuesAndNamesTheFirstItCannot) {
   EXPECT_EQ(decoded_query({{"\xFF", "1"}}).error(), "?");
 }
 
+TEST(CanonicalPath, GivesOneTextForEverySpellingOfAPath) {
+  const auto canonical = [](std::string_view path) { return canonical_path(path_segments(path).value()); };
+  EXPECT_EQ(canonical("/api/settings/s3%3Abucket"), "/api/settings/s3:bucket");
+  EXPECT_EQ(canonical("/api/settings/s3:bucket"), "/api/settings/s3:bucket");
+  EXPECT_EQ(canonical("/api//settings/s3%3abucket/"), "/api/settings/s3:bucket");
+  EXPECT_EQ(canonical("/api/settings/%61%62"), "/api/settings/ab");
+  EXPECT_EQ(canonical("/"), "/");
+}
+
+TEST(CanonicalPath, KeepsWhatASegmentMayHoldAndEncodesTheRest) {
+  EXPECT_EQ(canonical_path({"api", "roles", "12"}), "/api/roles/12") << "an ordinary path is unchanged";
+  EXPECT_EQ(canonical_path({"a-._~!$&'()*+,;=:@z"}), "/a-._~!$&'()*+,;=:@z");
+  EXPECT_EQ(canonical_path({"a/b"}), "/a%2Fb") << "a slash inside a segment is not a separator";
+  EXPECT_EQ(canonical_path({"a b?#%"}), "/a%20b%3F%23%25");
+  EXPECT_EQ(canonical_path({"caf\xC3\xA9"}), "/caf%C3%A9");
+}
+
 }  // namespace
 }  // namespace lf::adapters::http
