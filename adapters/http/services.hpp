@@ -31,9 +31,19 @@ struct Services {
   std::string annotator_domain = "fleet.localhost";  // LABELFLEET_ANNOTATOR_DOMAIN: <subdomain>.<domain>
 };
 
+// What /api/health, /api/version and /metrics need: in the api process, and alone in a relay or
+// projector process that serves them (LABELFLEET_METRICS_PORT).
+struct SystemServices {
+  pg::ConnectionPool& reads;
+  metrics::Metrics& metrics;
+  std::vector<std::shared_ptr<const projections::Projection>> projections;
+  Access metrics_access = Access::open;
+};
+
 void add_role_routes(Router& router, Services& services);
 void add_setting_routes(Router& router, Services& services);
 void add_system_routes(Router& router, Services& services);
+void add_system_routes(Router& router, const SystemServices& services);
 void add_auth_routes(Router& router, Services& services);
 void add_user_routes(Router& router, Services& services);
 void add_api_key_routes(Router& router, Services& services);

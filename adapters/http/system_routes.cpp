@@ -7,8 +7,13 @@
 
 namespace lf::adapters::http {
 
-void add_system_routes(Router& router, Services& s) {
-  router.add("GET", "/api/health", Access::open, [&s](HttpRequest&) {
+void add_system_routes(Router& router, Services& services) {
+  add_system_routes(router,
+                    SystemServices{services.reads, services.metrics, services.projections, services.metrics_access});
+}
+
+void add_system_routes(Router& router, const SystemServices& s) {
+  router.add("GET", "/api/health", Access::open, [s](HttpRequest&) {
     projection::LogStatus status;
     try {
       auto conn = s.reads.acquire();
@@ -44,7 +49,7 @@ void add_system_routes(Router& router, Services& s) {
     return json(200, w.end_array().end_object().str());
   });
 
-  router.add("GET", "/metrics", s.metrics_access, [&s](HttpRequest&) {
+  router.add("GET", "/metrics", s.metrics_access, [s](HttpRequest&) {
     // Lag gauges are read from the database at scrape time, whichever process holds the parts.
     try {
       auto conn = s.reads.acquire();

@@ -31,6 +31,7 @@ struct Config {
   std::size_t stream_cache_events = 200000;          // LABELFLEET_STREAM_CACHE_EVENTS (in all streams)
   std::size_t login_attempts_per_minute = 10;        // LABELFLEET_LOGIN_ATTEMPTS_PER_MINUTE
   bool metrics_public = true;                        // LABELFLEET_METRICS_PUBLIC
+  std::uint16_t metrics_port = 0;                    // LABELFLEET_METRICS_PORT (relay, projector; 0 = none)
   bool cookie_secure = false;                        // LABELFLEET_COOKIE_SECURE
   std::vector<std::string> trusted_proxies;          // LABELFLEET_TRUSTED_PROXIES, comma-separated addresses
   std::string annotator_domain = "fleet.localhost";  // LABELFLEET_ANNOTATOR_DOMAIN (annotator URLs)
@@ -87,6 +88,7 @@ inline Config load_config() {
   c.login_attempts_per_minute =
       static_cast<std::size_t>(env_int("LABELFLEET_LOGIN_ATTEMPTS_PER_MINUTE", 10, 1, 100000));
   c.metrics_public = env_or("LABELFLEET_METRICS_PUBLIC", "true") != "false";
+  c.metrics_port = static_cast<std::uint16_t>(env_int("LABELFLEET_METRICS_PORT", 0, 0, 65535));
   c.cookie_secure = env_or("LABELFLEET_COOKIE_SECURE", "false") == "true";
   c.annotator_domain = env_or("LABELFLEET_ANNOTATOR_DOMAIN", "fleet.localhost");
   const auto proxies = env_or("LABELFLEET_TRUSTED_PROXIES", "");

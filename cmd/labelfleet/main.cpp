@@ -93,6 +93,9 @@ Environment:
   LABELFLEET_RATE_LIMIT_PER_MINUTE   requests per minute per credential (default 1200)
   LABELFLEET_LOGIN_ATTEMPTS_PER_MINUTE  per client address and per email (default 10)
   LABELFLEET_METRICS_PUBLIC          false = /metrics needs a credential (default true)
+  LABELFLEET_METRICS_PORT            relay and projector processes: serve /metrics, /api/health
+                                     and /api/version on this port, without credentials (unset =
+                                     not served; the api process serves them on its own port)
   LABELFLEET_COOKIE_SECURE           true = the refresh cookie is Secure (behind HTTPS)
   LABELFLEET_TRUSTED_PROXIES         comma-separated peer addresses whose X-Forwarded-For is
                                      believed (the reverse proxy), for per-address login limits
@@ -278,11 +281,35 @@ void report_totals(adapters::metrics::Metrics& m, const adapters::kafka::Project
   m.projector_events("feed", "deferred", runtime.deferred_locally());
 }
 
+// The HTTP server's settings from the environment, listening on `port`.
+adapters::http::ServerOptions server_options(const cmd::Config& config, std::uint16_t port) {
+  adapters::http::ServerOptions options;
+  options.port = port;
+  options.address = config.http_host;
+  options.reactor_threads = config.http_threads;
+  options.workers = config.http_workers;
+  options.max_body = config.max_body;
+  options.max_connections = config.max_connections;
+  options.timeouts.idle = std::chrono::milliseconds(config.http_idle_timeout_ms);
+  options.timeouts.request = std::chrono::milliseconds(config.http_request_timeout_ms);
+  // The client had the time to read an answer that ends its connection: no longer than it
+  // may keep one idle.
+  options.timeouts.linger = std::min(options.timeouts.linger, options.timeouts.idle);
+  options.trusted_proxies = config.trusted_proxies;
+  return options;
+}
+
 // The parts of one process, started in dependency order and stopped in reverse.
 // `projected`: the projections this process's projector runs (all, unless --projections).
 int run_parts(const cmd::Config& config, bool api, bool relay, bool projector,
               const std::vector<std::shared_ptr<const projections::Projection>>& projected) {
   const auto signals = block_stop_signals();
+  const bool serves_metrics_alone = !api && config.metrics_port != 0;
+  if (serves_metrics_alone && !config.metrics_public) {
+    throw std::invalid_argument(
+        "LABELFLEET_METRICS_PORT serves /metrics without credentials: it cannot be set with "
+        "LABELFLEET_METRICS_PUBLIC=false");
+  }
   adapters::pg::migrate(config.database_url);
 
   std::unique_ptr<adapters::kafka::EmbeddedCluster> cluster;
@@ -438,22 +465,22 @@ int run_parts(const cmd::Config& config, bool api, bool relay, bool projector,
         log::info("created the first admin", {{"email", config.admin_email}});
       }
     }
-    adapters::http::ServerOptions options;
-    options.port = config.http_port;
-    options.address = config.http_host;
-    options.reactor_threads = config.http_threads;
-    options.workers = config.http_workers;
-    options.max_body = config.max_body;
-    options.max_connections = config.max_connections;
-    options.timeouts.idle = std::chrono::milliseconds(config.http_idle_timeout_ms);
-    options.timeouts.request = std::chrono::milliseconds(config.http_request_timeout_ms);
-    // The client had the time to read an answer that ends its connection: no longer than it
-    // may keep one idle.
-    options.timeouts.linger = std::min(options.timeouts.linger, options.timeouts.idle);
-    options.trusted_proxies = config.trusted_proxies;
-    server = std::make_unique<adapters::http::Server>(options, router, gate.get(), metrics);
+    server =
+        std::make_unique<adapters::http::Server>(server_options(config, config.http_port), router, gate.get(), metrics);
     server->start();
     log::info("http listening", {log::num("port", server->port())});
+  }
+  // A relay or projector process on its own: its /metrics (the projector's totals, the lags)
+  // and health, for a scraper and an orchestrator's health check.
+  std::unique_ptr<adapters::pg::ConnectionPool> system_reads;
+  if (serves_metrics_alone) {
+    system_reads = std::make_unique<adapters::pg::ConnectionPool>(config.database_url, 2);
+    adapters::http::add_system_routes(router, adapters::http::SystemServices{*system_reads, metrics, all});
+    auto options = server_options(config, config.metrics_port);
+    options.workers = 2;
+    server = std::make_unique<adapters::http::Server>(options, router, nullptr, metrics);
+    server->start();
+    log::info("metrics listening", {log::num("port", server->port())});
   }
   log::info("labelfleet ready", {{"api", api ? "on" : "off"},
                                  {"relay", relay ? "on" : "off"},

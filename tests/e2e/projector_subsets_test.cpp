@@ -63,8 +63,10 @@ TEST_F(ProjectorSubsets, ASettingWaitsForTheProcessThatProjectsSettings) {
   EXPECT_EQ(late_read_models(), late_before + 1) << serve_->log();
 
   // The settings projector catches up from Kafka: serve's embedded cluster holds the event.
+  const auto metrics_port = LabelfleetProcess::free_port();
   LabelfleetProcess projector({"projector", "--projections", "settings"}, db_->url(),
-                              serve_env({{"KAFKA_BROKERS", serve_->kafka_bootstrap()}}));
+                              serve_env({{"KAFKA_BROKERS", serve_->kafka_bootstrap()},
+                                         {"LABELFLEET_METRICS_PORT", std::to_string(metrics_port)}}));
   ASSERT_TRUE(eventually([&] { return call_serve("GET", "/api/settings/theme").status == 200; }, 60s))
       << projector.log();
   EXPECT_EQ(string_member(parse_json(call_serve("GET", "/api/settings/theme").body), "value"), "dark");
@@ -85,6 +87,25 @@ TEST_F(ProjectorSubsets, ASettingWaitsForTheProcessThatProjectsSettings) {
   // serve's own projections did not take the settings partitions' events either way.
   EXPECT_EQ(call_serve("GET", role_path).status, 200);
   EXPECT_TRUE(projector.running()) << projector.log();
+
+  // The projector process serves its own /metrics and health (LABELFLEET_METRICS_PORT): what it
+  // applied, and the lags, read from PostgreSQL as the api process reads them.
+  const auto metrics = call(metrics_port, "GET", "/metrics");
+  ASSERT_EQ(metrics.status, 200) << projector.log();
+  EXPECT_GE(sample(metrics.body, "labelfleet_projector_events_total", {R"(path="kafka")", R"(outcome="applied")"})
+                .value_or(0),
+            13)
+      << metrics.body;
+  EXPECT_TRUE(eventually(
+      [&] {
+        return sample(call(metrics_port, "GET", "/metrics").body, "labelfleet_projection_lag_events",
+                      {R"(projection="settings")"}) == 0.0;
+      },
+      30s));
+  const auto health = call(metrics_port, "GET", "/api/health");
+  EXPECT_EQ(health.status, 200) << health.body;
+  EXPECT_EQ(string_member(parse_json(health.body), "database"), "connected") << health.body;
+  EXPECT_EQ(call(metrics_port, "GET", "/api/settings/theme").status, 404) << "only the system routes are served there";
 }
 
 TEST_F(ProjectorSubsets, AMistypedProjectionOrOptionIsRefusedBeforeAnythingStarts) {
@@ -99,6 +120,14 @@ TEST_F(ProjectorSubsets, AMistypedProjectionOrOptionIsRefusedBeforeAnythingStart
   const auto not_for_api = run_binary({"api", "--projections", "roles"}, env, 30s);
   EXPECT_EQ(not_for_api.exit_code, 2) << not_for_api.output;
   EXPECT_NE(not_for_api.output.find("unexpected argument: --projections"), std::string::npos) << not_for_api.output;
+  // Its own /metrics has no credential check: not with LABELFLEET_METRICS_PUBLIC=false.
+  auto private_metrics = env;
+  private_metrics.emplace("LABELFLEET_METRICS_PORT", std::to_string(LabelfleetProcess::free_port()));
+  private_metrics.emplace("LABELFLEET_METRICS_PUBLIC", "false");
+  const auto refused = run_binary({"projector"}, private_metrics, 30s);
+  EXPECT_NE(refused.exit_code, 0) << refused.output;
+  EXPECT_NE(refused.output.find("cannot be set with LABELFLEET_METRICS_PUBLIC=false"), std::string::npos)
+      << refused.output;
 }
 
 }  // namespace
