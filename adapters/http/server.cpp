@@ -316,6 +316,10 @@ class PistacheHandler final : public Http::Handler {
       const bool graceful = open < server_->max_connections() + kGracefulRefusals;
       refuse(peer, Http::Version::Http11, 503, "Too many connections; retry later", "too_many_connections",
              graceful ? SHUT_WR : SHUT_RDWR);
+    } else if (server_->draining()) {
+      // Pistache 0.0.5 cannot stop accepting without stopping everything: the client is told
+      // to go elsewhere or come back.
+      refuse(peer, Http::Version::Http11, 503, "Server is shutting down; retry", "shutting_down");
     }
   }
 
@@ -374,6 +378,7 @@ class PistacheHandler final : public Http::Handler {
     const auto version = req.version();
     auto shared_writer = std::make_shared<Http::ResponseWriter>(std::move(writer));
     Server* server = server_;
+    server_->answer_begun();
     server_->submit(
         [server, shared_writer, started, connection = std::move(connection), version, r = std::move(r)]() mutable {
           std::string route;
@@ -398,8 +403,10 @@ class PistacheHandler final : public Http::Handler {
           // this answer is queued, so the two answers cannot overtake each other.
           bool closes = false;
           std::optional<Async::Promise<ssize_t>> sent;
-          {
+          server->while_sending([&] {
             const std::lock_guard lock(connection->mu);
+            // While the server stops, an answer ends its connection.
+            connection->closing = connection->closing || server->draining();
             closes = connection->closing;
             connection->answering = false;
             connection->writing = true;
@@ -411,18 +418,24 @@ class PistacheHandler final : public Http::Handler {
               sent.emplace(shared_writer->send(static_cast<Http::Code>(response.status), response.body,
                                                Http::Mime::MediaType::fromString(response.content_type)));
             }
-          }
+          });
           if (sent) {
             sent->then(
-                [connection, closes](ssize_t) {
+                [server, connection, closes](ssize_t) {
                   if (closes) {
                     shut(connection, SHUT_WR);
                   } else {
                     answer_written(connection);
                   }
+                  server->answer_ended();
                 },
                 // A write that failed leaves nothing on the connection to rely on.
-                [connection](const std::exception_ptr&) { shut(connection, SHUT_RDWR); });
+                [server, connection](const std::exception_ptr&) {
+                  shut(connection, SHUT_RDWR);
+                  server->answer_ended();
+                });
+          } else {
+            server->answer_ended();
           }
           const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
           server->metrics().observe_request(route, r.method, response.status, seconds);
@@ -582,6 +595,50 @@ void Server::track(const std::shared_ptr<ConnectionState>& connection) {
   tracked_.push_back(connection);
 }
 
+void Server::answer_ended() {
+  if (in_flight_.fetch_sub(1) == 1 && draining_.load()) {
+    const std::lock_guard lock(drain_mu_);
+    drained_.notify_all();
+  }
+}
+
+bool Server::while_sending(const std::function<void()>& send) {
+  const std::shared_lock lock(sending_mu_);
+  if (!sending_open_) {
+    return false;
+  }
+  send();
+  return true;
+}
+
+void Server::drain() {
+  const auto started = std::chrono::steady_clock::now();
+  draining_ = true;
+  std::size_t idle = 0;
+  {
+    const std::lock_guard tracked_lock(tracked_mu_);
+    for (const auto& tracked : tracked_) {
+      const auto connection = tracked.lock();
+      if (!connection) {
+        continue;
+      }
+      const std::lock_guard lock(connection->mu);
+      if (!connection->disconnected && connection->wait() == ConnectionWait::request_start) {
+        ::shutdown(connection->fd, SHUT_RDWR);  // no request on it: nothing is lost
+        connection->closing = true;
+        connection->shut = true;
+        ++idle;
+      }
+    }
+  }
+  std::unique_lock lock(drain_mu_);
+  const bool drained = drained_.wait_for(lock, options_.drain_timeout, [this] { return in_flight_.load() <= 0; });
+  const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  log::write(drained ? log::Level::info : log::Level::warn, drained ? "http drained" : "http drain timed out",
+             {log::num("idle_connections_closed", static_cast<long long>(idle)),
+              log::num("answers_not_sent", in_flight_.load()), log::num("waited_ms", waited.count())});
+}
+
 namespace {
 
 // The answer to a request whose time ran out before it was all received (RFC 9110 15.5.9),
@@ -738,6 +795,9 @@ void Server::start() {
 std::uint16_t Server::port() const { return endpoint_ ? static_cast<std::uint16_t>(endpoint_->getPort()) : 0; }
 
 void Server::stop() {
+  if (endpoint_ && !draining_.load()) {
+    drain();
+  }
   {
     const std::lock_guard lock(sweep_mu_);
     sweep_stopping_ = true;  // before the endpoint goes: the sweep sends on its connections
@@ -745,6 +805,26 @@ void Server::stop() {
   sweep_cv_.notify_all();
   if (sweeper_.joinable()) {
     sweeper_.join();
+  }
+  {
+    // A worker still computing when the drain ran out must not send through the transport
+    // that goes now.
+    const std::unique_lock lock(sending_mu_);
+    sending_open_ = false;
+  }
+  {
+    // Every connection ends now: Pistache's shutdown leaves them open until the process exits,
+    // which waits for the workers.
+    const std::lock_guard tracked_lock(tracked_mu_);
+    for (const auto& tracked : tracked_) {
+      if (const auto connection = tracked.lock()) {
+        const std::lock_guard lock(connection->mu);
+        if (!connection->disconnected) {
+          ::shutdown(connection->fd, SHUT_RDWR);
+          connection->shut = true;
+        }
+      }
+    }
   }
   if (endpoint_) {
     endpoint_->shutdown();

@@ -4,12 +4,14 @@
 // on group commit, and a blocked reactor stalls every connection it owns. Responses are
 // written from the worker (Pistache queues writes to the reactor; not used for streaming).
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -40,6 +42,8 @@ struct ServerOptions {
   std::size_t max_connections = 0;
   // How long a connection may wait for its client (connection_timeouts.hpp).
   ConnectionTimeouts timeouts;
+  // stop() first lets the answers in progress go out, this long at most (see Server::stop).
+  std::chrono::milliseconds drain_timeout{5000};
 };
 
 // Descriptors kept for what is not an HTTP connection: PostgreSQL and Kafka sockets, files.
@@ -74,6 +78,9 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
   void start();  // binds and serves in background threads
+  // Drains, then stops: idle connections are closed at once, a new connection is answered 503,
+  // and the answers in progress are sent (with "Connection: close") for up to
+  // ServerOptions::drain_timeout; then every connection ends and the threads are joined.
   void stop();
   std::uint16_t port() const;
 
@@ -90,11 +97,22 @@ class Server {
   void connection_closed();
   // Puts a new connection under the clocks of ServerOptions::timeouts.
   void track(const std::shared_ptr<ConnectionState>& connection);
+  // stop() has begun.
+  bool draining() const { return draining_.load(); }
+  // A request was handed to a worker / its answer is out (or will never be): stop() waits for
+  // the answers in progress.
+  void answer_begun() { in_flight_.fetch_add(1); }
+  void answer_ended();
+  // Runs `send` unless the connections are gone (after a drain that timed out, Pistache's
+  // transport no longer exists): false when it did not run.
+  bool while_sending(const std::function<void()>& send);
 
  private:
   void work();
   // Ends the connections that waited too long for their client; forgets the closed ones.
   void sweep();
+  // Closes the connections that wait for a request; answers the others' requests in progress.
+  void drain();
 
   ServerOptions options_;
   const Router& router_;
@@ -114,6 +132,12 @@ class Server {
   std::mutex sweep_mu_;
   std::condition_variable sweep_cv_;
   bool sweep_stopping_ = false;
+  std::atomic<bool> draining_{false};
+  std::atomic<int> in_flight_{0};
+  std::mutex drain_mu_;
+  std::condition_variable drained_;
+  std::shared_mutex sending_mu_;  // shared: a worker sending; exclusive: the transport going
+  bool sending_open_ = true;
 };
 
 }  // namespace lf::adapters::http

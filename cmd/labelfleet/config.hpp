@@ -21,6 +21,7 @@ struct Config {
   std::size_t max_connections = 0;                   // LABELFLEET_HTTP_MAX_CONNECTIONS (0: derived)
   long http_idle_timeout_ms = 300000;                // LABELFLEET_HTTP_IDLE_TIMEOUT_MS
   long http_request_timeout_ms = 60000;              // LABELFLEET_HTTP_REQUEST_TIMEOUT_MS
+  long http_drain_timeout_ms = 5000;                 // LABELFLEET_HTTP_DRAIN_TIMEOUT_MS
   int consistency_timeout_ms = 5000;                 // LABELFLEET_CONSISTENCY_TIMEOUT_MS
   std::string jwt_secret;                            // LABELFLEET_JWT_SECRET; empty = generated into the run dir
   std::string admin_email;                           // LABELFLEET_ADMIN_EMAIL (first admin, when no user exists)
@@ -74,6 +75,7 @@ inline Config load_config() {
   c.max_connections = static_cast<std::size_t>(env_int("LABELFLEET_HTTP_MAX_CONNECTIONS", 0, 0, 10'000'000));
   c.http_idle_timeout_ms = env_int("LABELFLEET_HTTP_IDLE_TIMEOUT_MS", 300000, 100, 86'400'000);
   c.http_request_timeout_ms = env_int("LABELFLEET_HTTP_REQUEST_TIMEOUT_MS", 60000, 100, 3'600'000);
+  c.http_drain_timeout_ms = env_int("LABELFLEET_HTTP_DRAIN_TIMEOUT_MS", 5000, 0, 600'000);
   c.consistency_timeout_ms = static_cast<int>(env_int("LABELFLEET_CONSISTENCY_TIMEOUT_MS", 5000, 0, 60000));
   c.jwt_secret = env_or("LABELFLEET_JWT_SECRET", "");
   if (!c.jwt_secret.empty() && c.jwt_secret.size() < 32) {

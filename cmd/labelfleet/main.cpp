@@ -83,6 +83,9 @@ Environment:
                                      (default 300000; keep it above a proxy's idle timeout)
   LABELFLEET_HTTP_REQUEST_TIMEOUT_MS a request not all received this long after its first byte
                                      is answered 408 (default 60000)
+  LABELFLEET_HTTP_DRAIN_TIMEOUT_MS   on SIGTERM/SIGINT, how long the answers in progress may take
+                                     before the server stops (default 5000; idle connections are
+                                     closed at once, new ones get 503)
   LABELFLEET_CONSISTENCY_TIMEOUT_MS  how long a write waits for its read model (default 5000;
                                      0 = answer at the commit, without read-your-writes)
   LABELFLEET_LOG_LEVEL               debug|info|warn|error (default info)
@@ -295,6 +298,7 @@ adapters::http::ServerOptions server_options(const cmd::Config& config, std::uin
   // The client had the time to read an answer that ends its connection: no longer than it
   // may keep one idle.
   options.timeouts.linger = std::min(options.timeouts.linger, options.timeouts.idle);
+  options.drain_timeout = std::chrono::milliseconds(config.http_drain_timeout_ms);
   options.trusted_proxies = config.trusted_proxies;
   return options;
 }

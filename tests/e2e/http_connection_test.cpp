@@ -4,6 +4,7 @@
 // still being answered are not dropped in silence: the client gets the first answer and the
 // connection ends, so it retries the others (RFC 9112 9.3.2).
 #include <algorithm>
+#include <future>
 #include <sstream>
 #include <thread>
 #include <utility>
@@ -432,6 +433,81 @@ TEST_F(HttpTimeouts, AClientThatKeepsAnEndedConnectionOpenIsCutOff) {
       << "the ended connection is still open on the server's side";
   EXPECT_GE(metric("labelfleet_http_connection_timeouts_total", {R"(wait="linger")"}),
             std::max(lingered_before, 0.0) + 1);
+}
+
+// SIGTERM drains the server before it stops (LABELFLEET_HTTP_DRAIN_TIMEOUT_MS): an answer in
+// progress is still sent, idle connections are closed at once, and a new connection is told to
+// retry. Before, the answer was computed and then lost: the client saw the connection close.
+class HttpStop : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    LF_REQUIRE_DATABASE();
+    db_ = std::make_unique<TestDatabase>();
+  }
+
+  // Blocks readers of the roles read model until the transaction ends.
+  void lock_roles() {
+    locker_ = std::make_unique<pqxx::connection>(db_->url());
+    lock_ = std::make_unique<pqxx::work>(*locker_);
+    lock_->exec("LOCK TABLE rm_roles IN ACCESS EXCLUSIVE MODE");
+  }
+  void unlock_roles() { lock_->abort(); }
+  // A request of the server is waiting for the lock: it is with a worker.
+  bool request_waits_for_lock() const {
+    return query_int(db_->url(),
+                     "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND "
+                     "wait_event_type = 'Lock'") > 0;
+  }
+
+  std::unique_ptr<TestDatabase> db_;
+  std::unique_ptr<pqxx::connection> locker_;
+  std::unique_ptr<pqxx::work> lock_;
+};
+
+TEST_F(HttpStop, AnAnswerInProgressIsSentBeforeTheServerStops) {
+  auto server = start_serve(db_->url());
+  ASSERT_NE(server, nullptr);
+  const auto port = server->port();
+  Connection idle(port);
+  ASSERT_TRUE(idle.send("GET /api/version HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_EQ(idle.next_response().status, 200);
+  lock_roles();
+  Connection busy(port);
+  ASSERT_TRUE(busy.send(admin_head(port, "GET", "/api/roles", 0)));
+  ASSERT_TRUE(eventually([&] { return request_waits_for_lock(); }, 10s));
+
+  auto stopped = std::async(std::launch::async, [&] { return server->stop(); });
+  EXPECT_TRUE(idle.read_until_closed(10s)) << "an idle connection was not closed at the stop";
+  EXPECT_EQ(idle.received(), "");
+  const auto refused = parse_response(raw_http(port, "GET", "/api/health", "", {}));
+  EXPECT_EQ(refused.status, 503);
+  EXPECT_EQ(string_member(parse_json(refused.body), "error"), "Server is shutting down; retry") << refused.body;
+
+  unlock_roles();
+  const auto r = busy.next_response();
+  EXPECT_EQ(r.status, 200) << "the answer in progress was lost";
+  EXPECT_EQ(lower(r.header("connection")), "close");
+  EXPECT_TRUE(busy.read_until_closed(10s));
+  EXPECT_EQ(stopped.get(), 0) << server->log();
+  EXPECT_NE(server->log().find(R"("msg":"http drained")"), std::string::npos) << server->log();
+}
+
+TEST_F(HttpStop, WhenTheDrainRunsOutTheServerStopsAndTheLateAnswerIsDropped) {
+  auto server = start_serve(db_->url(), {{"LABELFLEET_HTTP_DRAIN_TIMEOUT_MS", "300"}});
+  ASSERT_NE(server, nullptr);
+  const auto port = server->port();
+  lock_roles();
+  Connection busy(port);
+  ASSERT_TRUE(busy.send(admin_head(port, "GET", "/api/roles", 0)));
+  ASSERT_TRUE(eventually([&] { return request_waits_for_lock(); }, 10s));
+
+  auto stopped = std::async(std::launch::async, [&] { return server->stop(); });
+  EXPECT_TRUE(busy.read_until_closed(10s)) << "the connection outlived the drain";
+  EXPECT_EQ(busy.received(), "");
+  // The worker still waits for the lock; once it has its answer, the connections are gone.
+  unlock_roles();
+  EXPECT_EQ(stopped.get(), 0) << server->log();
+  EXPECT_NE(server->log().find(R"("msg":"http drain timed out")"), std::string::npos) << server->log();
 }
 
 }  // namespace
