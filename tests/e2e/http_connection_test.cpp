@@ -445,19 +445,25 @@ class HttpStop : public ::testing::Test {
     db_ = std::make_unique<TestDatabase>();
   }
 
-  // Blocks readers of the roles read model until the transaction ends.
-  void lock_roles() {
+  // A connection whose request (GET /api/roles) is with a worker, held there by a lock on the
+  // roles read model until unlock_roles(); nullptr (with a test failure) when it is not.
+  std::unique_ptr<Connection> request_held_by_lock(std::uint16_t port) {
     locker_ = std::make_unique<pqxx::connection>(db_->url());
     lock_ = std::make_unique<pqxx::work>(*locker_);
     lock_->exec("LOCK TABLE rm_roles IN ACCESS EXCLUSIVE MODE");
+    auto busy = std::make_unique<Connection>(port);
+    EXPECT_TRUE(busy->send(admin_head(port, "GET", "/api/roles", 0)));
+    const bool waits = eventually(
+        [&] {
+          return query_int(db_->url(),
+                           "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND "
+                           "wait_event_type = 'Lock'") > 0;
+        },
+        10s);
+    EXPECT_TRUE(waits) << "the request did not reach the lock";
+    return waits ? std::move(busy) : nullptr;
   }
   void unlock_roles() { lock_->abort(); }
-  // A request of the server is waiting for the lock: it is with a worker.
-  bool request_waits_for_lock() const {
-    return query_int(db_->url(),
-                     "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND "
-                     "wait_event_type = 'Lock'") > 0;
-  }
 
   std::unique_ptr<TestDatabase> db_;
   std::unique_ptr<pqxx::connection> locker_;
@@ -471,10 +477,8 @@ TEST_F(HttpStop, AnAnswerInProgressIsSentBeforeTheServerStops) {
   Connection idle(port);
   ASSERT_TRUE(idle.send("GET /api/version HTTP/1.1\r\nHost: x\r\n\r\n"));
   ASSERT_EQ(idle.next_response().status, 200);
-  lock_roles();
-  Connection busy(port);
-  ASSERT_TRUE(busy.send(admin_head(port, "GET", "/api/roles", 0)));
-  ASSERT_TRUE(eventually([&] { return request_waits_for_lock(); }, 10s));
+  const auto busy = request_held_by_lock(port);
+  ASSERT_NE(busy, nullptr);
 
   auto stopped = std::async(std::launch::async, [&] { return server->stop(); });
   EXPECT_TRUE(idle.read_until_closed(10s)) << "an idle connection was not closed at the stop";
@@ -484,10 +488,10 @@ TEST_F(HttpStop, AnAnswerInProgressIsSentBeforeTheServerStops) {
   EXPECT_EQ(string_member(parse_json(refused.body), "error"), "Server is shutting down; retry") << refused.body;
 
   unlock_roles();
-  const auto r = busy.next_response();
+  const auto r = busy->next_response();
   EXPECT_EQ(r.status, 200) << "the answer in progress was lost";
   EXPECT_EQ(lower(r.header("connection")), "close");
-  EXPECT_TRUE(busy.read_until_closed(10s));
+  EXPECT_TRUE(busy->read_until_closed(10s));
   EXPECT_EQ(stopped.get(), 0) << server->log();
   EXPECT_NE(server->log().find(R"("msg":"http drained")"), std::string::npos) << server->log();
 }
@@ -496,14 +500,12 @@ TEST_F(HttpStop, WhenTheDrainRunsOutTheServerStopsAndTheLateAnswerIsDropped) {
   auto server = start_serve(db_->url(), {{"LABELFLEET_HTTP_DRAIN_TIMEOUT_MS", "300"}});
   ASSERT_NE(server, nullptr);
   const auto port = server->port();
-  lock_roles();
-  Connection busy(port);
-  ASSERT_TRUE(busy.send(admin_head(port, "GET", "/api/roles", 0)));
-  ASSERT_TRUE(eventually([&] { return request_waits_for_lock(); }, 10s));
+  const auto busy = request_held_by_lock(port);
+  ASSERT_NE(busy, nullptr);
 
   auto stopped = std::async(std::launch::async, [&] { return server->stop(); });
-  EXPECT_TRUE(busy.read_until_closed(10s)) << "the connection outlived the drain";
-  EXPECT_EQ(busy.received(), "");
+  EXPECT_TRUE(busy->read_until_closed(10s)) << "the connection outlived the drain";
+  EXPECT_EQ(busy->received(), "");
   // The worker still waits for the lock; once it has its answer, the connections are gone.
   unlock_roles();
   EXPECT_EQ(stopped.get(), 0) << server->log();
