@@ -63,7 +63,7 @@ HttpResponse tokens_response(const auth::Tokens& t, const auth::AuthOptions& o) 
 HttpResponse auth_error(const auth::AuthError& e, const auth::AuthOptions& o) {
   switch (e.code) {
     case auth::AuthErrc::rate_limited: return too_many_requests(e.message, e.retry_after);
-    case auth::AuthErrc::unavailable: return error(503, e.message);
+    case auth::AuthErrc::unavailable: return unavailable(e.message);
     case auth::AuthErrc::refresh_reuse:
     case auth::AuthErrc::invalid_refresh: {
       auto r = error(401, e.message);

@@ -23,7 +23,7 @@ HttpResponse from_append(const ports::AppendError& e, const std::string& unique_
     case ports::AppendErrc::referenced: return error(409, e.message);
     case ports::AppendErrc::idempotency_mismatch:
       return error(409, "Idempotency-Key was already used for a different request");
-    case ports::AppendErrc::unavailable: return error(503, "The event store is unavailable; retry later");
+    case ports::AppendErrc::unavailable: return unavailable("The event store is unavailable; retry later");
     // The request passed validation, so the refusal is ours to fix; the log has the server's words.
     case ports::AppendErrc::refused: return error(500, "Internal server error");
     case ports::AppendErrc::too_large: return error(413, e.message);

@@ -29,4 +29,10 @@ HttpResponse too_many_requests(const std::string& message, std::int64_t retry_af
   return r;
 }
 
+HttpResponse unavailable(const std::string& message) {
+  auto r = error(503, message);
+  r.headers.emplace_back("Retry-After", std::to_string(kRetryAfterSeconds));
+  return r;
+}
+
 }  // namespace lf::adapters::http

@@ -61,5 +61,10 @@ HttpResponse error(int status, const std::string& message, const std::vector<dom
 // 429: the error shape plus "code": "RATE_LIMIT_EXCEEDED" and "retry_after" (seconds), and
 // the Retry-After header.
 HttpResponse too_many_requests(const std::string& message, std::int64_t retry_after);
+// 503 in the error shape, with Retry-After (RFC 9110 10.2.3): what is missing now (the
+// database, a free connection, a server not stopping) may be there a second later. Client
+// libraries that retry (urllib3's Retry, for one) wait that long instead of their own backoff.
+inline constexpr std::int64_t kRetryAfterSeconds = 1;
+HttpResponse unavailable(const std::string& message);
 
 }  // namespace lf::adapters::http

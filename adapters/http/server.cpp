@@ -490,6 +490,9 @@ class PistacheHandler final : public Http::Handler {
     Http::ResponseWriter writer(version, transport(), this, peer);
     writer.headers().add<Http::Header::Connection>(Http::ConnectionControl::Close);
     writer.headers().add(std::make_shared<NamedHeader>("X-Request-Id", request_id));
+    if (status == 503) {
+      writer.headers().add(std::make_shared<NamedHeader>("Retry-After", std::to_string(kRetryAfterSeconds)));
+    }
     writer
         .send(static_cast<Http::Code>(status), response.body, Http::Mime::MediaType::fromString(response.content_type))
         .then([connection, how](ssize_t) { shut(connection, how); }, Async::IgnoreException);
@@ -550,7 +553,7 @@ HttpResponse dispatch_method(const Router& router, Gate* gate, HttpRequest& requ
     return response;
   } catch (const pqxx::broken_connection& e) {
     log::error("database unreachable", {{"request_id", request.request_id}, {"error", e.what()}});
-    return error(503, "Database unavailable; retry later");
+    return unavailable("Database unavailable; retry later");
   } catch (const std::exception& e) {
     // The text may hold SQL or internals: it goes to the log only.
     log::error("unhandled error", {{"request_id", request.request_id}, {"error", e.what()}});

@@ -36,6 +36,7 @@ TEST_F(ConnectionCap, OneConnectionOverTheCapIs503InTheContractsShapeAndServiceR
   EXPECT_EQ(over.status, 503);
   EXPECT_EQ(over.header("content-type").rfind("application/json", 0), 0U);
   EXPECT_FALSE(over.header("x-request-id").empty());
+  EXPECT_EQ(over.header("retry-after"), "1");
   EXPECT_EQ(string_member(parse_json(over.body), "error"), "Too many connections; retry later") << over.body;
 
   // The connections under the cap are served.

@@ -485,6 +485,7 @@ TEST_F(HttpStop, AnAnswerInProgressIsSentBeforeTheServerStops) {
   EXPECT_EQ(idle.received(), "");
   const auto refused = parse_response(raw_http(port, "GET", "/api/health", "", {}));
   EXPECT_EQ(refused.status, 503);
+  EXPECT_EQ(refused.header("retry-after"), "1");
   EXPECT_EQ(string_member(parse_json(refused.body), "error"), "Server is shutting down; retry") << refused.body;
 
   unlock_roles();

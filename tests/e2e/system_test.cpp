@@ -302,6 +302,9 @@ TEST_F(PostgresOutage, HealthIs503AndWritesFailCleanlyUntilPostgresIsBack) {
   const auto read = call(port(), "GET", "/api/roles");
   expect_error(read, 503, "GET during the outage");
   expect_no_sql(read, "GET during the outage");
+  for (const auto* r : {&write, &update, &setting, &read}) {
+    EXPECT_EQ(r->header("retry-after"), "1") << "a 503 says when to retry: " << r->body;
+  }
   // Scraping keeps working.
   EXPECT_EQ(call(port(), "GET", "/metrics").status, 200);
   ASSERT_TRUE(server_->running()) << "the server died with its database:\n" << log_tail(server_->log(), 6);

@@ -14,7 +14,10 @@ TEST(FromAppend, ConflictsAre409AndAnUnavailableStoreIs503) {
   EXPECT_EQ(from_append(AppendError{AppendErrc::unique_conflict, "x"}, "taken").body, R"({"error":"taken"})");
   EXPECT_EQ(from_append(AppendError{AppendErrc::referenced, "Role is in use"}, "taken").status, 409);
   EXPECT_EQ(from_append(AppendError{AppendErrc::idempotency_mismatch, "x"}, "taken").status, 409);
-  EXPECT_EQ(from_append(AppendError{AppendErrc::unavailable, "x"}, "taken").status, 503);
+  const auto unavailable = from_append(AppendError{AppendErrc::unavailable, "x"}, "taken");
+  EXPECT_EQ(unavailable.status, 503);
+  EXPECT_EQ(unavailable.headers,
+            (std::vector<std::pair<std::string, std::string>>{{"Retry-After", std::to_string(kRetryAfterSeconds)}}));
 }
 
 // Writes the database refuses after validation passed are the server's fault, and what the
