@@ -179,21 +179,21 @@ std::string raw_head(Http::Version version, const HttpResponse& response, bool c
   return raw;
 }
 
-// The answer to a HEAD request: GET's status and header fields, Content-Length included, and no
-// content. Written by hand: Pistache's ResponseWriter sets Content-Length to what it sends, and
-// it sent GET's body, which a client then read as the start of the next answer.
-// nullopt when the connection is gone.
-std::optional<Async::Promise<ssize_t>> send_head(const Http::ResponseWriter& writer, Http::Version version,
-                                                 const HttpResponse& response, bool closes) {
-  std::shared_ptr<Tcp::Peer> peer;
-  try {
-    peer = writer.peer();
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
+// A worker's answer, written whole by hand and sent with Peer::send. Not with Pistache 0.0.5's
+// ResponseWriter::send: the promise it returns is chained, and a chained promise is resolved on
+// the reactor thread without the lock that then() takes, so a continuation added from the
+// worker (to shut the connection, or to start its idle clock) raced with the resolution and
+// crashed the server (SEGV in the promise's list of continuations, caught under load by the
+// crash report). The promise of Peer::send is resolved under that lock.
+// To a HEAD request the answer is GET's status and header fields, Content-Length included,
+// without the content (RFC 9110 9.3.2).
+RawBuffer raw_answer(Http::Version version, const HttpResponse& response, bool closes, bool head_only) {
   auto raw = raw_head(version, response, closes, response.body.size());
+  if (!head_only) {
+    raw += response.body;
+  }
   const auto size = raw.size();
-  return peer->send(RawBuffer(std::move(raw), size));
+  return {std::move(raw), size};
 }
 
 bool is_chunked(const Http::Request& request) {
@@ -373,80 +373,71 @@ class PistacheHandler final : public Http::Handler {
     const auto given = r.header("x-request-id");
     r.request_id = given && valid_request_id(*given) ? *given : new_uuid();
 
-    const auto peer = writer.peer();
-    auto connection = state_of(peer);
+    auto connection = state_of(writer.peer());
     const auto version = req.version();
-    auto shared_writer = std::make_shared<Http::ResponseWriter>(std::move(writer));
     Server* server = server_;
     server_->answer_begun();
-    server_->submit(
-        [server, shared_writer, started, connection = std::move(connection), version, r = std::move(r)]() mutable {
-          std::string route;
-          HttpResponse response;
-          try {
-            if (r.body.size() > server->options().max_body) {
-              route = "body_too_large";
-              response = error(413, body_too_large(server->options().max_body));
-            } else {
-              response = dispatch(server->router(), server->gate(), r, route);
-            }
-          } catch (const std::exception& e) {
-            // Every request is answered: its connection waits for this answer before it reads on.
-            log::error("request not handled", {{"request_id", r.request_id}, {"error", e.what()}});
-            response = error(500, "Internal server error (request " + r.request_id + ")");
-          }
-          response.headers.emplace_back("X-Request-Id", r.request_id);
-          for (const auto& [name, value] : response.headers) {
-            shared_writer->headers().add(std::make_shared<NamedHeader>(name, value));
-          }
-          // Sent under the connection's lock: the connection's next request is read only after
-          // this answer is queued, so the two answers cannot overtake each other.
-          bool closes = false;
-          std::optional<Async::Promise<ssize_t>> sent;
-          server->while_sending([&] {
-            const std::lock_guard lock(connection->mu);
-            // While the server stops, an answer ends its connection.
-            connection->closing = connection->closing || server->draining();
-            closes = connection->closing;
-            connection->answering = false;
-            connection->writing = true;
-            shared_writer->headers().add<Http::Header::Connection>(closes ? Http::ConnectionControl::Close
-                                                                          : Http::ConnectionControl::KeepAlive);
-            if (r.method == "HEAD") {
-              sent = send_head(*shared_writer, version, response, closes);
-            } else {
-              sent.emplace(shared_writer->send(static_cast<Http::Code>(response.status), response.body,
-                                               Http::Mime::MediaType::fromString(response.content_type)));
-            }
-          });
-          if (sent) {
-            sent->then(
-                [server, connection, closes](ssize_t) {
-                  if (closes) {
-                    shut(connection, SHUT_WR);
-                  } else {
-                    answer_written(connection);
-                  }
-                  server->answer_ended();
-                },
-                // A write that failed leaves nothing on the connection to rely on.
-                [server, connection](const std::exception_ptr&) {
-                  shut(connection, SHUT_RDWR);
-                  server->answer_ended();
-                });
-          } else {
-            server->answer_ended();
-          }
-          const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-          server->metrics().observe_request(route, r.method, response.status, seconds);
-          log::write(response.status >= 500 ? log::Level::error : log::Level::info, "request",
-                     {{"request_id", r.request_id},
-                      {"method", r.method},
-                      {"path", r.path},
-                      {"route", route},
-                      log::num("status", response.status),
-                      {"duration_ms", std::to_string(seconds * 1000.0), true}});
-        });
+    server_->submit([server, started, connection = std::move(connection), version, r = std::move(r)]() mutable {
+      std::string route;
+      HttpResponse response;
+      try {
+        if (r.body.size() > server->options().max_body) {
+          route = "body_too_large";
+          response = error(413, body_too_large(server->options().max_body));
+        } else {
+          response = dispatch(server->router(), server->gate(), r, route);
+        }
+      } catch (const std::exception& e) {
+        // Every request is answered: its connection waits for this answer before it reads on.
+        log::error("request not handled", {{"request_id", r.request_id}, {"error", e.what()}});
+        response = error(500, "Internal server error (request " + r.request_id + ")");
+      }
+      response.headers.emplace_back("X-Request-Id", r.request_id);
+      // Sent under the connection's lock: the connection's next request is read only after
+      // this answer is queued, so the two answers cannot overtake each other.
+      bool closes = false;
+      std::optional<Async::Promise<ssize_t>> sent;
+      server->while_sending([&] {
+        const std::lock_guard lock(connection->mu);
+        // While the server stops, an answer ends its connection.
+        connection->closing = connection->closing || server->draining();
+        closes = connection->closing;
+        connection->answering = false;
+        connection->writing = true;
+        const auto peer = connection->peer.lock();
+        if (!peer || connection->disconnected) {
+          return;
+        }
+        sent = peer->send(raw_answer(version, response, closes, r.method == "HEAD"));
+      });
+      if (sent) {
+        sent->then(
+            [server, connection, closes](ssize_t) {
+              if (closes) {
+                shut(connection, SHUT_WR);
+              } else {
+                answer_written(connection);
+              }
+              server->answer_ended();
+            },
+            // A write that failed leaves nothing on the connection to rely on.
+            [server, connection](const std::exception_ptr&) {
+              shut(connection, SHUT_RDWR);
+              server->answer_ended();
+            });
+      } else {
+        server->answer_ended();
+      }
+      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      server->metrics().observe_request(route, r.method, response.status, seconds);
+      log::write(response.status >= 500 ? log::Level::error : log::Level::info, "request",
+                 {{"request_id", r.request_id},
+                  {"method", r.method},
+                  {"path", r.path},
+                  {"route", route},
+                  log::num("status", response.status),
+                  {"duration_ms", std::to_string(seconds * 1000.0), true}});
+    });
   }
 
  private:
@@ -656,9 +647,7 @@ void answer_timeout(Server& server, const std::shared_ptr<ConnectionState>& conn
   const auto limit = server.options().timeouts.request;
   auto response = error(408, "Request not received in full within " + std::to_string(limit.count()) + " ms");
   response.headers.emplace_back("X-Request-Id", request_id);
-  auto raw = raw_head(Http::Version::Http11, response, true, response.body.size()) + response.body;
-  const auto size = raw.size();
-  peer->send(RawBuffer(std::move(raw), size))
+  peer->send(raw_answer(Http::Version::Http11, response, true, false))
       .then([connection](ssize_t) { shut(connection, SHUT_WR); }, Async::IgnoreException);
   server.metrics().observe_request("request_timeout", "unknown", 408, std::chrono::duration<double>(waited).count());
   log::info("request timed out", {{"request_id", request_id},
