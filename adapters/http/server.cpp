@@ -326,8 +326,13 @@ class PistacheHandler final : public Http::Handler {
   void onDisconnection(const std::shared_ptr<Tcp::Peer>& peer) override {
     if (const auto connection = state_of(peer)) {
       const std::lock_guard lock(connection->mu);
-      connection->disconnected = true;
+      connection->disconnected = true;  // from now on no worker queues an answer for it
     }
+    // An answer a worker queued for this connection is written (or fails) now, while the
+    // descriptor is still this connection's. Pistache closes it next; a new connection may be
+    // given the same number, on this same reactor, and Pistache's queue of writes knows a
+    // connection only by that number: the answer would have gone to the new client.
+    transport()->flush();
     server_->connection_closed();
   }
 
