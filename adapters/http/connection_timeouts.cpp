@@ -9,6 +9,7 @@ TimeoutAction on_timeout(ConnectionWait wait, std::chrono::milliseconds waited, 
     case ConnectionWait::request_start: return waited > limits.idle ? TimeoutAction::close : TimeoutAction::none;
     case ConnectionWait::request_rest:
       return waited > limits.request ? TimeoutAction::answer_timeout : TimeoutAction::none;
+    case ConnectionWait::answer_out: return waited > limits.request ? TimeoutAction::close : TimeoutAction::none;
     case ConnectionWait::client_close: return waited > limits.linger ? TimeoutAction::close : TimeoutAction::none;
     case ConnectionWait::answer: return TimeoutAction::none;
   }

@@ -13,7 +13,9 @@ struct ConnectionTimeouts {
   std::chrono::milliseconds idle{300'000};
   // From a request's first byte to its last: a head or a body still coming after this is
   // answered 408 and its connection ends (slow clients hold a connection each, as slowloris
-  // does on purpose).
+  // does on purpose). The same limit holds for the client to read its answer: one not all
+  // written this long after it was queued ends the connection (an answer the client does not
+  // read stays in memory until then; lists are paginated, so answers are small).
   std::chrono::milliseconds request{60'000};
   // Our side shut after an answer that ends the connection, the client's not: then it is closed
   // both ways. The client had the time to read the answer; its descriptor is freed.
@@ -24,7 +26,8 @@ struct ConnectionTimeouts {
 enum class ConnectionWait {
   request_start,  // the first byte of its next request (idle)
   request_rest,   // the rest of a request begun
-  answer,         // our answer: computed by a worker, or being written
+  answer,         // our answer, which a worker computes
+  answer_out,     // the client to read our answer: queued, not all written
   client_close,   // the client to close, our side being shut
 };
 

@@ -78,7 +78,10 @@ struct ConnectionState {
     if (shut) {
       return ConnectionWait::client_close;
     }
-    if (answering || writing || closing) {
+    if (writing) {
+      return ConnectionWait::answer_out;
+    }
+    if (answering || closing) {
       return ConnectionWait::answer;
     }
     return receiving ? ConnectionWait::request_rest : ConnectionWait::request_start;
@@ -409,6 +412,7 @@ class PistacheHandler final : public Http::Handler {
         closes = connection->closing;
         connection->answering = false;
         connection->writing = true;
+        connection->since = std::chrono::steady_clock::now();
         const auto peer = connection->peer.lock();
         if (!peer || connection->disconnected) {
           return;
@@ -665,6 +669,7 @@ const char* wait_name(ConnectionWait wait) {
     case ConnectionWait::request_start: return "idle";
     case ConnectionWait::request_rest: return "request";
     case ConnectionWait::client_close: return "linger";
+    case ConnectionWait::answer_out: return "write";
     case ConnectionWait::answer: return "answer";
   }
   return "unknown";

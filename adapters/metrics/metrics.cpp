@@ -23,7 +23,8 @@ Metrics::Metrics()
       timeouts_(prometheus::BuildCounter()
                     .Name("labelfleet_http_connection_timeouts_total")
                     .Help("HTTP connections ended because the client kept them waiting, by what for: idle (a "
-                          "request), request (the rest of one; answered 408), linger (the client's close)")
+                          "request), request (the rest of one; answered 408), write (the client to read its answer), "
+                          "linger (the client's close)")
                     .Register(*registry_)),
       events_(prometheus::BuildCounter()
                   .Name("labelfleet_events_appended_total")

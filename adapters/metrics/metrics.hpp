@@ -24,7 +24,7 @@ class Metrics {
   void events_appended(std::size_t n, const std::string& stream_type);
   // Open HTTP connections, and those the server ended because their client kept them waiting,
   // by what it waited for: "idle" (a request), "request" (the rest of one: answered 408),
-  // "linger" (the client to close an ended connection).
+  // "write" (the client to read its answer), "linger" (the client to close an ended connection).
   void http_connection_opened();
   void http_connection_closed();
   void http_connection_timed_out(const std::string& wait);

@@ -82,7 +82,8 @@ Environment:
   LABELFLEET_HTTP_IDLE_TIMEOUT_MS    a connection without a request begun is closed after this
                                      (default 300000; keep it above a proxy's idle timeout)
   LABELFLEET_HTTP_REQUEST_TIMEOUT_MS a request not all received this long after its first byte
-                                     is answered 408 (default 60000)
+                                     is answered 408, an answer not read this long after it was
+                                     queued ends its connection (default 60000)
   LABELFLEET_HTTP_DRAIN_TIMEOUT_MS   on SIGTERM/SIGINT, how long the answers in progress may take
                                      before the server stops (default 5000; idle connections are
                                      closed at once, new ones get 503)

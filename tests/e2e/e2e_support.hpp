@@ -125,11 +125,15 @@ inline bool complete_response(const std::string& raw) {
 }
 
 // A socket connected to 127.0.0.1:port, from `source` (an IPv4 loopback address) when one is
-// given; -1 when the connection failed.
-inline int connect_loopback(std::uint16_t port, const std::string& source = "") {
+// given, with a receive buffer of `receive_buffer` bytes when that is not 0; -1 when the
+// connection failed.
+inline int connect_loopback(std::uint16_t port, const std::string& source = "", int receive_buffer = 0) {
   const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) {
     return -1;
+  }
+  if (receive_buffer > 0) {
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
   }
   if (!source.empty()) {
     sockaddr_in local{};

@@ -419,6 +419,31 @@ TEST_F(HttpTimeouts, AnAnswerThatTakesLongerThanEveryLimitIsStillSentAndTheConne
   EXPECT_EQ(c.next_response().status, 200) << "the connection was not kept after the slow answer";
 }
 
+// An answer the client does not read stays queued in the server, and with it the connection;
+// once the request limit has passed since the answer was queued, the connection ends.
+TEST_F(HttpTimeouts, AClientThatDoesNotReadItsAnswerIsCutOff) {
+  // An answer larger than both sides' socket buffers: settings of 900 KB each, 9 MB in all.
+  const std::string big(std::size_t{900} * 1024, 'x');
+  const auto prefix = "unread." + unique_suffix() + ".";
+  for (int i = 0; i < 10; ++i) {
+    ASSERT_EQ(put("/api/settings/" + prefix + std::to_string(i), R"({"value":")" + big + R"("})").status, 200);
+  }
+  const auto written_before = metric("labelfleet_http_connection_timeouts_total", {R"(wait="write")"});
+  const int fd = connect_loopback(port(), "", 4096);
+  ASSERT_GE(fd, 0);
+  const auto request = admin_head(port(), "GET", "/api/settings?limit=500", 0);
+  ASSERT_EQ(::send(fd, request.data(), request.size(), MSG_NOSIGNAL), static_cast<ssize_t>(request.size()));
+  // The client reads nothing.
+  EXPECT_TRUE(eventually(
+      [&] {
+        return metric("labelfleet_http_connection_timeouts_total", {R"(wait="write")"}) >=
+               std::max(written_before, 0.0) + 1;
+      },
+      15s))
+      << "a connection whose answer is never read stayed open";
+  ::close(fd);
+}
+
 // After an answer that ends the connection our side is shut; a client that keeps its own side
 // open anyway is cut off, so that its descriptor is freed.
 TEST_F(HttpTimeouts, AClientThatKeepsAnEndedConnectionOpenIsCutOff) {

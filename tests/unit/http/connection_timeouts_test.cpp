@@ -24,6 +24,11 @@ TEST(OnTimeout, AClientThatKeepsAnEndedConnectionOpenIsCutOffAfterTheLinger) {
   EXPECT_EQ(on_timeout(ConnectionWait::client_close, milliseconds(1001), kLimits), TimeoutAction::close);
 }
 
+TEST(OnTimeout, AnAnswerTheClientDoesNotReadInTheRequestLimitEndsItsConnection) {
+  EXPECT_EQ(on_timeout(ConnectionWait::answer_out, milliseconds(2000), kLimits), TimeoutAction::none);
+  EXPECT_EQ(on_timeout(ConnectionWait::answer_out, milliseconds(2001), kLimits), TimeoutAction::close);
+}
+
 TEST(OnTimeout, AConnectionWaitingForOurAnswerIsNeverEndedByAClock) {
   EXPECT_EQ(on_timeout(ConnectionWait::answer, milliseconds(3'600'000), kLimits), TimeoutAction::none);
 }
