@@ -64,6 +64,8 @@ struct ConnectionState {
   bool receiving = false;     // a request has begun to arrive and is not complete
   bool writing = false;       // an answer is queued and not all written yet
   bool shut = false;          // our side is shut; the client's is not known to be
+  std::uint64_t answers = 0;  // requests handed to workers so far
+  std::uint64_t counted = 0;  // which of them is among the server's answers in flight (0: none)
   std::chrono::steady_clock::time_point since = std::chrono::steady_clock::now();  // of the current wait
   const std::weak_ptr<Pistache::Tcp::Peer> peer;
   const int fd;
@@ -144,10 +146,29 @@ void shut(const std::shared_ptr<ConnectionState>& state, int how) {
   }
 }
 
+// The connection's answer `answer` (0: whichever is counted) is no longer in flight: written,
+// failed, dropped, or its connection gone (Pistache then drops a write still pending without
+// settling its promise). Counted out once, whichever comes first; a continuation that runs late
+// does not count out the next answer.
+void answer_done(Server& server, const std::shared_ptr<ConnectionState>& state, std::uint64_t answer) {
+  {
+    const std::lock_guard lock(state->mu);
+    if (state->counted == 0 || (answer != 0 && state->counted != answer)) {
+      return;
+    }
+    state->counted = 0;
+  }
+  server.answer_ended();
+}
+
 // An answer that keeps its connection is all written: the connection's clock now runs for the
-// client's next request, unless that has begun already.
-void answer_written(const std::shared_ptr<ConnectionState>& state) {
+// client's next request, unless that has begun already (or, the continuation running late, is
+// being answered).
+void answer_written(const std::shared_ptr<ConnectionState>& state, std::uint64_t answer) {
   const std::lock_guard lock(state->mu);
+  if (state->answers != answer) {
+    return;
+  }
   state->writing = false;
   if (!state->receiving) {
     state->since = std::chrono::steady_clock::now();
@@ -327,7 +348,8 @@ class PistacheHandler final : public Http::Handler {
   }
 
   void onDisconnection(const std::shared_ptr<Tcp::Peer>& peer) override {
-    if (const auto connection = state_of(peer)) {
+    const auto connection = state_of(peer);
+    if (connection) {
       const std::lock_guard lock(connection->mu);
       connection->disconnected = true;  // from now on no worker queues an answer for it
     }
@@ -336,6 +358,9 @@ class PistacheHandler final : public Http::Handler {
     // given the same number, on this same reactor, and Pistache's queue of writes knows a
     // connection only by that number: the answer would have gone to the new client.
     transport()->flush();
+    if (connection) {
+      answer_done(*server_, connection, 0);
+    }
     server_->connection_closed();
   }
 
@@ -384,8 +409,14 @@ class PistacheHandler final : public Http::Handler {
     auto connection = state_of(writer.peer());
     const auto version = req.version();
     Server* server = server_;
+    std::uint64_t answer = 0;
+    {
+      const std::lock_guard lock(connection->mu);
+      answer = ++connection->answers;
+      connection->counted = answer;
+    }
     server_->answer_begun();
-    server_->submit([server, started, connection = std::move(connection), version, r = std::move(r)]() mutable {
+    server_->submit([server, started, connection = std::move(connection), answer, version, r = std::move(r)]() mutable {
       std::string route;
       HttpResponse response;
       try {
@@ -421,21 +452,21 @@ class PistacheHandler final : public Http::Handler {
       });
       if (sent) {
         sent->then(
-            [server, connection, closes](ssize_t) {
+            [server, connection, answer, closes](ssize_t) {
               if (closes) {
                 shut(connection, SHUT_WR);
               } else {
-                answer_written(connection);
+                answer_written(connection, answer);
               }
-              server->answer_ended();
+              answer_done(*server, connection, answer);
             },
             // A write that failed leaves nothing on the connection to rely on.
-            [server, connection](const std::exception_ptr&) {
+            [server, connection, answer](const std::exception_ptr&) {
               shut(connection, SHUT_RDWR);
-              server->answer_ended();
+              answer_done(*server, connection, answer);
             });
       } else {
-        server->answer_ended();
+        answer_done(*server, connection, answer);
       }
       const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       server->metrics().observe_request(route, r.method, response.status, seconds);

@@ -99,8 +99,8 @@ class Server {
   void track(const std::shared_ptr<ConnectionState>& connection);
   // stop() has begun.
   bool draining() const { return draining_.load(); }
-  // A request was handed to a worker / its answer is out (or will never be): stop() waits for
-  // the answers in progress.
+  // A request was handed to a worker / its answer is out (or never will be): stop() waits for
+  // the answers in progress. Once per answer each.
   void answer_begun() { in_flight_.fetch_add(1); }
   void answer_ended();
   // Runs `send` unless the connections are gone (after a drain that timed out, Pistache's
