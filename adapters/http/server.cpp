@@ -89,6 +89,20 @@ struct ConnectionState {
     return receiving ? ConnectionWait::request_rest : ConnectionWait::request_start;
   }
 
+  // Shuts our side (`how`: SHUT_WR after an answer that ends the connection, SHUT_RDWR to end
+  // it both ways; the reactor then reads the end of the input and closes the descriptor), unless
+  // Pistache is closing the descriptor: a number reused by a newer connection is never shut.
+  // What else arrives is dropped. Under `mu`.
+  void shut_down(int how) {
+    if (disconnected) {
+      return;
+    }
+    ::shutdown(fd, how);
+    closing = true;
+    shut = true;
+    since = std::chrono::steady_clock::now();
+  }
+
   // The request is complete: counting starts again for the next one.
   void next_request() {
     fed = 0;
@@ -139,11 +153,7 @@ std::optional<std::string> take_in(ConnectionState& s, const char* data, std::si
 // number reused by a newer connection is never shut.
 void shut(const std::shared_ptr<ConnectionState>& state, int how) {
   const std::lock_guard lock(state->mu);
-  if (!state->disconnected) {
-    ::shutdown(state->fd, how);
-    state->shut = true;
-    state->since = std::chrono::steady_clock::now();
-  }
+  state->shut_down(how);
 }
 
 // The connection's answer `answer` (0: whichever is counted) is no longer in flight: written,
@@ -314,7 +324,6 @@ class PistacheHandler final : public Http::Handler {
         connection->next_request();
         Http::ResponseWriter writer(request.version(), transport(), this, peer);
         request.copyAddress(peer->address());
-        peer->setIdle(false);
         onRequest(request, std::move(writer));
         parser->reset();
       }
@@ -636,35 +645,26 @@ void Server::answer_ended() {
   }
 }
 
-bool Server::while_sending(const std::function<void()>& send) {
-  const std::shared_lock lock(sending_mu_);
-  if (!sending_open_) {
-    return false;
+void Server::each_connection(const std::function<void(ConnectionState&)>& visit) {
+  const std::lock_guard tracked_lock(tracked_mu_);
+  for (const auto& tracked : tracked_) {
+    if (const auto connection = tracked.lock()) {
+      const std::lock_guard lock(connection->mu);
+      visit(*connection);
+    }
   }
-  send();
-  return true;
 }
 
 void Server::drain() {
   const auto started = std::chrono::steady_clock::now();
   draining_ = true;
   std::size_t idle = 0;
-  {
-    const std::lock_guard tracked_lock(tracked_mu_);
-    for (const auto& tracked : tracked_) {
-      const auto connection = tracked.lock();
-      if (!connection) {
-        continue;
-      }
-      const std::lock_guard lock(connection->mu);
-      if (!connection->disconnected && connection->wait() == ConnectionWait::request_start) {
-        ::shutdown(connection->fd, SHUT_RDWR);  // no request on it: nothing is lost
-        connection->closing = true;
-        connection->shut = true;
-        ++idle;
-      }
+  each_connection([&idle](ConnectionState& connection) {
+    if (!connection.disconnected && connection.wait() == ConnectionWait::request_start) {
+      connection.shut_down(SHUT_RDWR);  // no request on it: nothing is lost
+      ++idle;
     }
-  }
+  });
   std::unique_lock lock(drain_mu_);
   const bool drained = drained_.wait_for(lock, options_.drain_timeout, [this] { return in_flight_.load() <= 0; });
   const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
@@ -735,11 +735,7 @@ void Server::sweep() {
     switch (on_timeout(wait, waited, options_.timeouts)) {
       case TimeoutAction::none: break;
       case TimeoutAction::close:
-        // The reactor reads the end of the input and closes the descriptor.
-        ::shutdown(connection->fd, SHUT_RDWR);
-        connection->closing = true;
-        connection->shut = true;
-        connection->since = now;
+        connection->shut_down(SHUT_RDWR);
         metrics_.http_connection_timed_out(wait_name(wait));
         break;
       case TimeoutAction::answer_timeout:
@@ -845,20 +841,9 @@ void Server::stop() {
     const std::unique_lock lock(sending_mu_);
     sending_open_ = false;
   }
-  {
-    // Every connection ends now: Pistache's shutdown leaves them open until the process exits,
-    // which waits for the workers.
-    const std::lock_guard tracked_lock(tracked_mu_);
-    for (const auto& tracked : tracked_) {
-      if (const auto connection = tracked.lock()) {
-        const std::lock_guard lock(connection->mu);
-        if (!connection->disconnected) {
-          ::shutdown(connection->fd, SHUT_RDWR);
-          connection->shut = true;
-        }
-      }
-    }
-  }
+  // Every connection ends now: Pistache's shutdown leaves them open until the process exits,
+  // which waits for the workers.
+  each_connection([](ConnectionState& connection) { connection.shut_down(SHUT_RDWR); });
   if (endpoint_) {
     endpoint_->shutdown();
     endpoint_.reset();

@@ -14,6 +14,7 @@
 #include <shared_mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "adapters/http/connection_timeouts.hpp"
@@ -104,8 +105,17 @@ class Server {
   void answer_begun() { in_flight_.fetch_add(1); }
   void answer_ended();
   // Runs `send` unless the connections are gone (after a drain that timed out, Pistache's
-  // transport no longer exists): false when it did not run.
-  bool while_sending(const std::function<void()>& send);
+  // transport no longer exists): false when it did not run. A template: it is on every
+  // request's path, and a std::function of the caller's lambda would allocate.
+  template <class Send>
+  bool while_sending(Send&& send) {
+    const std::shared_lock lock(sending_mu_);
+    if (!sending_open_) {
+      return false;
+    }
+    std::forward<Send>(send)();
+    return true;
+  }
 
  private:
   void work();
@@ -113,6 +123,8 @@ class Server {
   void sweep();
   // Closes the connections that wait for a request; answers the others' requests in progress.
   void drain();
+  // Runs `visit` on each open connection, under its lock.
+  void each_connection(const std::function<void(ConnectionState&)>& visit);
 
   ServerOptions options_;
   const Router& router_;
